@@ -1,0 +1,158 @@
+"""The main job: for each watch, fetch, validate, diff against the stored latest,
+guard against broken sources, store, and queue alerts.
+
+Fetching runs concurrently (a bounded thread pool: the work is network-bound);
+diffing and storing run one watch at a time under the store's lock.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from . import diff as diffing
+from .config import Config, Watch
+from .errors import ExitCode, ListwatchError, NotModified
+from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context
+from .sources import CHANGE_KINDS, Registered, run
+from .store import Store
+
+MAX_WORKERS = 8
+
+
+@dataclass
+class Outcome:
+    """What happened to one watch in one run."""
+
+    watch: Watch
+    kinds: tuple[str, ...]
+    status: str  # baseline | changed | unchanged | broken | failed
+    message: str = ""
+    diff: dict | None = None
+    stored: Path | None = None
+    code: ExitCode = ExitCode.OK
+
+    @property
+    def reported(self) -> bool:
+        """The list changed in a way this watch reports."""
+        return self.status == "changed" and self.diff is not None and \
+            not diffing.is_empty(self.diff, self.kinds)
+
+
+@dataclass
+class Fetched:
+    snapshot: dict | None = None
+    ctx: Context | None = None
+    error: BaseException | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def kinds_of(watch: Watch, reg: Registered | None) -> tuple[str, ...]:
+    if watch.report is not None:
+        return watch.report
+    default = getattr(reg.source, "default_report", None) if reg else None
+    return tuple(default or CHANGE_KINDS)
+
+
+def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None) -> Fetched:
+    ctx = Context(watch=watch.name, timeout=watch.timeout or DEFAULT_TIMEOUT,
+                  max_bytes=watch.max_bytes or DEFAULT_MAX_BYTES,
+                  validators=store.state(watch.name).get("validators", {}),
+                  conditional=previous is not None, latest=store.load_latest)
+    try:
+        return Fetched(run(reg, watch.location, watch.options, ctx), ctx)
+    except (ListwatchError, NotModified) as exc:
+        return Fetched(None, ctx, exc)
+
+
+def guard_problem(watch: Watch, kinds: tuple[str, ...], d: dict, before: int, after: int
+                  ) -> str | None:
+    """Why a snapshot looks like a broken source rather than a real change, or None."""
+    if after < watch.guard.min_entries:
+        return (f"only {after} entries (guard.min_entries = {watch.guard.min_entries}); "
+                "the source looks broken")
+    lost = d["counts"]["removed"]
+    if before and "removed" in kinds and lost / before > watch.guard.max_removed:
+        return (f"{lost} of {before} entries removed ({lost / before:.0%}, more than "
+                f"guard.max_removed = {watch.guard.max_removed:g}); the source looks broken, "
+                "so nothing was stored")
+    return None
+
+
+def check(config: Config, sources: Mapping[str, Registered], store: Store,
+          names: tuple[str, ...] = (), *, dry_run: bool = False,
+          outbox_record: Callable[[Watch, dict, tuple[str, ...]], dict | None] | None = None,
+          progress: Callable[[str], None] | None = None) -> list[Outcome]:
+    """Run the watches named (all when none) and return one :class:`Outcome` each."""
+    watches = [config.watch(n) for n in names] if names else list(config.watches)
+    previous = {w.name: store.latest(w.name) for w in watches}
+    fetched: dict[str, Fetched] = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(watches) or 1)
+                                               ) as pool:
+        futures = {pool.submit(_fetch, w, sources[w.source], store, previous[w.name]): w
+                   for w in watches}
+        for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+            w = futures[future]
+            fetched[w.name] = future.result()
+            if progress:
+                progress(f"[{done}/{len(watches)}] fetched {w.name}")
+    outcomes = []
+    for w in watches:
+        outcomes.append(_settle(w, sources[w.source], store, previous[w.name], fetched[w.name],
+                                dry_run, outbox_record))
+    return outcomes
+
+
+def _settle(w: Watch, reg: Registered, store: Store, previous: Path | None, got: Fetched,
+            dry_run: bool, outbox_record) -> Outcome:
+    kinds = kinds_of(w, reg)
+    state = store.state(w.name)
+
+    def remember_validators() -> None:
+        if not dry_run and got.ctx is not None and got.ctx.new_validators:
+            store.save_state(w.name, {**state, "validators": {
+                **state.get("validators", {}), **got.ctx.new_validators}})
+
+    if isinstance(got.error, NotModified):
+        return Outcome(w, kinds, "unchanged", "not modified since the last run (HTTP 304)")
+    if got.error is not None:
+        exc = got.error
+        code = getattr(exc, "exit_code", ExitCode.SOURCE_FAILED)
+        return Outcome(w, kinds, "failed", str(exc), code=code)
+    snap = got.snapshot
+    assert snap is not None
+    try:
+        old = store.load_latest(w.name) if previous else None
+    except ListwatchError as exc:
+        return Outcome(w, kinds, "failed", f"stored snapshot is unreadable: {exc}",
+                       code=ExitCode.SOURCE_FAILED)
+    d = diffing.diff(old, snap, w.ignore)
+    before, after = len(old["entries"]) if old else 0, len(snap["entries"])
+    problem = guard_problem(w, kinds, d, before, after)
+    if problem:
+        return Outcome(w, kinds, "broken", f"{w.location}: {problem}", d,
+                       code=ExitCode.SOURCE_FAILED)
+    document = got.ctx.primary.content if got.ctx and got.ctx.primary else None
+    if old is None:
+        stored = None if dry_run else store.save(w.name, snap, document)
+        remember_validators()
+        return Outcome(w, kinds, "baseline", f"baseline stored: {after} entries", d, stored)
+    if diffing.is_empty(d):
+        remember_validators()
+        return Outcome(w, kinds, "unchanged", f"no change ({after} entries)", d)
+    record = None
+    if outbox_record is not None and not diffing.is_empty(d, kinds):
+        record = outbox_record(w, d, kinds)
+    stored = None if dry_run else store.save(w.name, snap, document, record)
+    remember_validators()
+    return Outcome(w, kinds, "changed", "", d, stored)
+
+
+def exit_code(outcomes: list[Outcome], exit_on_change: bool) -> ExitCode:
+    """The largest code that applies (DESIGN.md)."""
+    codes = [o.code for o in outcomes]
+    if exit_on_change and any(o.reported for o in outcomes):
+        codes.append(ExitCode.CHANGED)
+    return max(codes, default=ExitCode.OK)

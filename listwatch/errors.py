@@ -1,0 +1,67 @@
+"""Errors that carry their exit code, and the one exit-code table (DESIGN.md)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    CHANGED = 1
+    USAGE = 2
+    SOURCE_FAILED = 3
+    ALERT_FAILED = 4
+    INTERNAL = 70
+    INTERRUPTED = 130
+
+
+class ListwatchError(Exception):
+    """A problem the user can fix: printed as one line, never with a traceback."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+
+class ConfigError(ListwatchError):
+    """Bad configuration or command-line usage."""
+
+    exit_code = ExitCode.USAGE
+
+
+class PluginError(ConfigError):
+    """An installed plugin is unusable (clashing names, bad schema, typo'd hook)."""
+
+
+class SourceError(ListwatchError):
+    """A source could not produce a snapshot: bad document, network failure, broken parser.
+
+    Plugins raise this with one clear line saying what is wrong with the input.
+    """
+
+    exit_code = ExitCode.SOURCE_FAILED
+
+
+class InvalidSnapshot(SourceError):
+    """A snapshot (fetched or read from a file) does not match the schema."""
+
+    def __init__(self, where: str, problems: list[str]):
+        self.where = where
+        self.problems = problems
+        first = problems[0] if problems else "invalid"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{where}: {first}{more}")
+
+
+class NotModified(Exception):
+    """The server answered 304: the document has not changed since the last run."""
+
+
+class AlertError(ListwatchError):
+    """An alert could not be delivered; it stays in the outbox."""
+
+    exit_code = ExitCode.ALERT_FAILED
+
+
+class StoreError(ListwatchError):
+    """The store cannot be read or written (permissions, disk full, lock held)."""
+
+    exit_code = ExitCode.USAGE

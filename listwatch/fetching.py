@@ -1,0 +1,194 @@
+"""Core-owned I/O for sources: one fetcher with timeouts, a size cap, gzip,
+redirects, a User-Agent and conditional GET, so no plugin writes its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__
+from .errors import NotModified, SourceError
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+USER_AGENT = f"listwatch/{__version__} (+https://pypi.org/project/listwatch/)"
+
+
+@dataclass
+class Document:
+    """Bytes of one fetched document, with what the server said about them."""
+
+    location: str
+    content: bytes
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    def text(self) -> str:
+        """Decode as the server's charset, else UTF-8 (BOM tolerated)."""
+        charset = "utf-8-sig"
+        for part in self.content_type.split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                charset = value.strip('"')
+        try:
+            return self.content.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            raise SourceError(f"{self.location}: not valid {charset} text") from None
+
+
+def is_url(location: str) -> bool:
+    return urllib.parse.urlsplit(location).scheme.lower() in ("http", "https")
+
+
+def display(location: str) -> str:
+    """The location without user:password and query values, for messages."""
+    parts = urllib.parse.urlsplit(location)
+    if parts.scheme.lower() not in ("http", "https"):
+        return location
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    query = "&".join(f"{k}=…" if k.lower() in _SECRET_KEYS else f"{k}={v}"
+                     for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+_SECRET_KEYS = {"key", "api_key", "apikey", "token", "access_token", "secret", "password",
+                "pass", "sig", "signature"}
+
+
+@dataclass
+class Context:
+    """What a source's ``fetch`` gets besides location and options.
+
+    ``get`` reads URLs and local paths; ``latest`` reads another watch's stored
+    snapshot (for options such as ``mentions_of``).
+    """
+
+    watch: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    max_bytes: int = DEFAULT_MAX_BYTES
+    validators: dict[str, dict[str, str]] = field(default_factory=dict)
+    conditional: bool = False
+    latest: Callable[[str], dict[str, Any] | None] = lambda watch: None
+    warnings: list[str] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    new_validators: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def get(self, location: str, *, accept: str = "*/*") -> Document:
+        """Fetch a URL or read a local file, within the timeout and size cap.
+
+        In ``check`` runs a URL fetched before is asked for conditionally; a 304
+        raises :class:`NotModified`, which the core reports as "no change".
+        """
+        if is_url(location):
+            doc = self._get_url(location, accept)
+        else:
+            doc = self._read_file(location)
+        self.documents.append(doc)
+        return doc
+
+    @property
+    def primary(self) -> Document | None:
+        """The document the snapshot was made from: the last one fetched."""
+        return self.documents[-1] if self.documents else None
+
+    def _read_file(self, location: str) -> Document:
+        path = Path(urllib.parse.unquote(urllib.parse.urlsplit(location).path)
+                    if location.startswith("file:") else location)
+        try:
+            size = path.stat().st_size
+            if path.is_dir():
+                raise SourceError(f"{location}: is a directory, not a file")
+            if size > self.max_bytes:
+                raise SourceError(f"{location}: {size} bytes is over the "
+                                  f"{self.max_bytes}-byte limit")
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise SourceError(f"{location}: no such file") from None
+        except PermissionError:
+            raise SourceError(f"{location}: permission denied") from None
+        except OSError as exc:
+            raise SourceError(f"{location}: cannot read: {exc.strerror or exc}") from None
+        ctype = {".json": "application/json", ".html": "text/html", ".htm": "text/html",
+                 ".pdf": "application/pdf", ".xml": "application/xml"}.get(path.suffix.lower(), "")
+        return Document(str(path), content, ctype)
+
+    def _get_url(self, url: str, accept: str) -> Document:
+        shown = display(url)
+        headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "gzip"}
+        known = self.validators.get(url, {}) if self.conditional else {}
+        if known.get("etag"):
+            headers["If-None-Match"] = known["etag"]
+        if known.get("last_modified"):
+            headers["If-Modified-Since"] = known["last_modified"]
+        request = urllib.request.Request(url, headers=headers)
+        try:
+            response = urllib.request.urlopen(request, timeout=self.timeout)  # noqa: S310
+        except urllib.error.HTTPError as exc:
+            if exc.code == 304:
+                raise NotModified(url) from None
+            raise SourceError(f"{shown}: HTTP {exc.code} {exc.reason}") from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, (socket.timeout, TimeoutError)):
+                raise SourceError(f"{shown}: no answer within {self.timeout:g} s") from None
+            text = getattr(reason, "strerror", None) or str(reason)
+            raise SourceError(f"{shown}: cannot connect: {text}") from None
+        except (TimeoutError, socket.timeout):
+            raise SourceError(f"{shown}: no answer within {self.timeout:g} s") from None
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"{shown}: {exc}") from None
+        with response:
+            content = self._read_capped(response, shown)
+            info = response.headers
+            ctype = info.get("Content-Type", "")
+            etag, modified = info.get("ETag"), info.get("Last-Modified")
+            final = response.geturl()
+        if etag or modified:
+            self.new_validators[url] = {k: v for k, v in
+                                        (("etag", etag), ("last_modified", modified)) if v}
+        return Document(final, content, ctype, etag, modified)
+
+    def _read_capped(self, response, shown: str) -> bytes:
+        gz = response.headers.get("Content-Encoding", "").lower() in ("gzip", "x-gzip")
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if gz else None
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            while True:
+                raw = response.read(65536)
+                if not raw:
+                    break
+                data = inflater.decompress(raw, self.max_bytes + 1 - total) if inflater else raw
+                total += len(data)
+                if total > self.max_bytes or (inflater and inflater.unconsumed_tail):
+                    raise SourceError(f"{shown}: more than the {self.max_bytes}-byte limit "
+                                      "(raise max_bytes for this watch if that is expected)")
+                chunks.append(data)
+            if inflater:
+                chunks.append(inflater.flush())
+        except zlib.error:
+            raise SourceError(f"{shown}: corrupt gzip data") from None
+        except (TimeoutError, socket.timeout):
+            raise SourceError(f"{shown}: no answer within {self.timeout:g} s") from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise SourceError(f"{shown}: connection broke off: {exc}") from None
+        return b"".join(chunks)

@@ -1,0 +1,64 @@
+"""The hooks a listwatch plugin can implement. These docstrings are the reference.
+
+A plugin is a module (or object) with functions marked ``@listwatch.hookimpl``,
+made known through the ``listwatch`` entry-point group::
+
+    [project.entry-points.listwatch]
+    listwatch_example = "listwatch_example"
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("listwatch")
+
+
+@hookspec
+def register_sources(register: Callable[[object], None]) -> None:
+    """Register the list sources this plugin provides.
+
+    Call ``register(source)`` once per source. ``source`` is an instance of
+    :class:`listwatch.Source` (or anything with the same attributes):
+
+    - ``name``: lowercase slug, unique across installed plugins (``"ustr-nml"``).
+    - ``title``: one line shown by ``listwatch sources``.
+    - ``options_schema``: JSON Schema (a dict) for the watch's ``options``; the core
+      validates options against it before calling ``fetch``.
+    - ``default_report``: which kinds of change are news by default
+      (``("added", "removed", "renamed", "changed")``; a feed uses ``("added",)``).
+    - ``fetch(location, options, ctx) -> Draft``: read ``location`` through
+      ``ctx.get(url_or_path)`` (timeouts, size cap, conditional GET and the
+      document's sha256 come for free) and return a :class:`listwatch.Draft` with
+      the list metadata and entries. The core normalises text, fills
+      ``source.plugin``/``plugin_version``/``sha256``/``retrieved_at``, validates
+      the snapshot and sorts entries.
+
+    Raise :class:`listwatch.SourceError` for bad input, with one line that says
+    what is wrong; never let a traceback reach the user.
+
+    Called once per run, the first time a command needs the installed sources
+    (never for ``--help``). Added in 0.1.
+
+    Example::
+
+        import listwatch
+
+        class Countries(listwatch.Source):
+            name = "countries"
+            title = "One country per line of a text file"
+
+            def fetch(self, location, options, ctx):
+                text = ctx.get(location).text()
+                names = [line.strip() for line in text.splitlines() if line.strip()]
+                return listwatch.Draft(
+                    list={"id": "countries"},
+                    entries=[{"id": listwatch.slug(n), "name": n} for n in names],
+                )
+
+        @listwatch.hookimpl
+        def register_sources(register):
+            register(Countries())
+    """

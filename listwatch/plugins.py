@@ -1,0 +1,106 @@
+"""Build a fresh plugin manager per run and load the ``listwatch`` entry points.
+
+No module-level manager: the CLI builds one per invocation and tests build their
+own with ``make_plugins(autoload=False)`` and register what they need.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError
+
+GROUP = "listwatch"
+DISABLE_ENV = "LISTWATCH_DISABLE_PLUGINS"
+
+
+@dataclass
+class LoadError:
+    """A plugin that could not be loaded; it is skipped, not fatal."""
+
+    name: str
+    package: str
+    error: str
+
+
+@dataclass
+class Plugins:
+    pm: pluggy.PluginManager
+    dists: dict[str, tuple[str, str]] = field(default_factory=dict)  # plugin -> (package, version)
+    load_errors: list[LoadError] = field(default_factory=list)
+
+    def package_of(self, plugin: object) -> tuple[str, str]:
+        name = self.pm.get_name(plugin) or "?"
+        return self.dists.get(name, (name, ""))
+
+
+def disabled_from_env(environ: dict[str, str] | None = None) -> set[str]:
+    value = (os.environ if environ is None else environ).get(DISABLE_ENV, "")
+    return {part.strip() for part in value.split(",") if part.strip()}
+
+
+def make_plugins(
+    *,
+    autoload: bool = True,
+    disabled: Iterable[str] = (),
+    warn=None,
+) -> Plugins:
+    """Return a new plugin manager with the entry-point plugins loaded.
+
+    A plugin that fails to import is skipped with a one-line warning naming it and
+    its package (``warn`` receives the line; default: stderr).
+    """
+    warn = warn or (lambda line: print(line, file=sys.stderr))
+    pm = pluggy.PluginManager(GROUP)
+    pm.add_hookspecs(hookspecs)
+    plugins = Plugins(pm)
+    blocked = set(disabled) | disabled_from_env()
+    for name in blocked:
+        pm.set_blocked(name)
+    if autoload:
+        for ep in importlib.metadata.entry_points(group=GROUP):
+            dist = getattr(ep, "dist", None)
+            package = dist.metadata["Name"] if dist is not None else "?"
+            version = dist.version if dist is not None else ""
+            if ep.name in blocked or pm.is_blocked(ep.name) or pm.has_plugin(ep.name):
+                continue
+            try:
+                module = ep.load()
+            except Exception as exc:  # noqa: BLE001 - isolate a broken plugin
+                msg = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                plugins.load_errors.append(LoadError(ep.name, package, msg))
+                warn(f"warning: plugin {ep.name} (package {package} {version}) "
+                     f"failed to load and was skipped: {msg}")
+                continue
+            plugins.dists[ep.name] = (package, version)
+            try:
+                register(plugins, module, ep.name)
+            except PluginError as exc:
+                plugins.load_errors.append(LoadError(ep.name, package, str(exc)))
+                warn(f"warning: {exc} (package {package} {version}); skipped")
+    return plugins
+
+
+def register(plugins: Plugins, plugin: object, name: str | None = None,
+             package: tuple[str, str] | None = None) -> None:
+    """Register one plugin object; a misspelled hook is a :class:`PluginError`."""
+    try:
+        registered = plugins.pm.register(plugin, name=name)
+    except ValueError as exc:
+        raise PluginError(f"plugin {name or plugin!r}: {exc}") from None
+    if registered is None:  # blocked
+        return
+    if package is not None:
+        plugins.dists[plugins.pm.get_name(plugin)] = package
+    try:
+        plugins.pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        plugins.pm.unregister(plugin)
+        raise PluginError(f"plugin {plugins.pm.get_name(plugin) or name}: {exc}") from None

@@ -1,0 +1,81 @@
+"""Render a diff as text, Markdown or JSON (plain functions, no click)."""
+
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+KINDS = ("added", "removed", "renamed", "changed")
+
+
+def _label(entry: dict) -> str:
+    where = ", ".join(str(v) for v in (entry.get("category"), entry.get("country")) if v)
+    page = (entry.get("provenance") or {}).get("page")
+    extra = [where] if where else []
+    if page:
+        extra.append(f"p. {page}")
+    return entry["name"] + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def _short(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+def summary(d: dict, kinds=KINDS) -> str:
+    """``4 added, 6 removed, 1 renamed`` (kinds with zero are left out)."""
+    parts = [f"{d['counts'][k]} {k}" for k in kinds if d["counts"][k]]
+    return ", ".join(parts) or "no change"
+
+
+def lines(d: dict, kinds=KINDS, bullet: str = "  ", md: bool = False) -> list[str]:
+    """One line per change, grouped by kind with a heading per group."""
+    out: list[str] = []
+    for kind in kinds:
+        items = d[kind]
+        if not items:
+            continue
+        out.append(f"### {kind.capitalize()} ({len(items)})" if md
+                   else f"{kind.capitalize()} ({len(items)}):")
+        for item in items:
+            if kind == "renamed":
+                text = (f"{_label(item['from'])} → {_label(item['to'])} "
+                        f"(same {item['reason']}, {item['score']:.2f})")
+            elif kind == "changed":
+                fields = "; ".join(f"{f}: {_short(v['from'])} → {_short(v['to'])}"
+                                   for f, v in item["fields"].items())
+                text = f"{item['name']}: {fields}"
+            else:
+                text = _label(item)
+            out.append(f"{bullet}{'+' if kind == 'added' else '-' if kind == 'removed' else '~'} "
+                       f"{text}" if not md else f"- {text}")
+        if md:
+            out.append("")
+    return out
+
+
+def _heading(d: dict, name: str | None) -> str:
+    side = d.get("to") or {}
+    before = (d.get("from") or {}).get("edition")
+    edition = side.get("edition")
+    span = f" {before} → {edition}" if before and edition and before != edition else (
+        f" {edition}" if edition else "")
+    return f"{name or d.get('list')}{span}"
+
+
+def text(d: dict, name: str | None = None, kinds=KINDS) -> str:
+    head = f"{_heading(d, name)}: {summary(d, kinds)}"
+    return "\n".join([head, *lines(d, kinds)]) + "\n"
+
+
+def markdown(d: dict, name: str | None = None, kinds=KINDS) -> str:
+    head = f"## {_heading(d, name)}: {summary(d, kinds)}\n"
+    return "\n".join([head, *lines(d, kinds, md=True)]).rstrip() + "\n"
+
+
+def as_json(d: dict, name: str | None = None, kinds=KINDS) -> str:
+    return json.dumps(d, ensure_ascii=False, indent=2) + "\n"
+
+
+FORMATS: dict[str, Callable[..., str]] = {"text": text, "markdown": markdown, "json": as_json}

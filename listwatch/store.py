@@ -1,0 +1,232 @@
+"""The directory store: accepted snapshots per watch, source documents, the alert outbox.
+
+Layout (all plain files a person can read)::
+
+    <store>/
+      .lock                                    held by a running `check`
+      documents/<aa>/<sha256>                  source documents, content-addressed
+      watches/<watch>/snapshots/<UTC time>.json  canonical snapshots, oldest first
+      watches/<watch>/state.json               HTTP validators (ETag, Last-Modified)
+      outbox/<watch>/<UTC time>.json           changes not yet delivered to every URL
+
+Every write is atomic (temp file, fsync, rename, fsync of the directory), so a run
+killed at any moment leaves the store readable. Accepting a snapshot writes its
+outbox record first and the snapshot last: the snapshot's rename is the commit
+point, and an outbox record without its snapshot is discarded as never committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Iterator
+
+from .errors import ConfigError, StoreError
+from .snapshot import dumps
+
+_STAMP = re.compile(r"^\d{8}T\d{6}Z(-\d+)?\.json$")
+_REF = re.compile(r"^(?P<watch>[A-Za-z0-9][A-Za-z0-9._-]*)@(?P<which>.+)$")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+class Store:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    # -- errors -----------------------------------------------------------------
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except OSError as exc:
+            reason = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded",
+                      errno.EROFS: "read-only file system",
+                      errno.EACCES: "permission denied"}.get(exc.errno, exc.strerror or str(exc))
+            raise StoreError(f"store {self.root}: cannot write {what}: {reason}; "
+                             "nothing was changed") from None
+
+    # -- locking ----------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, timeout: float = 60.0) -> Iterator[None]:
+        """Hold the store's lock; wait at most ``timeout`` seconds for another run."""
+        with self._writing("its lock file"):
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreError(
+                            f"store {self.root}: another listwatch run holds the lock; gave up "
+                            f"after {timeout:g} s (set [store] lock_timeout to wait longer)"
+                        ) from None
+                    time.sleep(0.05)
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            yield
+        finally:
+            os.close(fd)
+
+    # -- snapshots --------------------------------------------------------------
+    def _dir(self, watch: str) -> Path:
+        return self.root / "watches" / watch / "snapshots"
+
+    def snapshots(self, watch: str) -> list[Path]:
+        """Stored snapshot files of a watch, oldest first."""
+        try:
+            names = os.listdir(self._dir(watch))
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreError(f"store {self.root}: cannot read watch {watch}: "
+                             f"{exc.strerror or exc}") from None
+        return [self._dir(watch) / n for n in sorted(names) if _STAMP.match(n)]
+
+    def latest(self, watch: str) -> Path | None:
+        found = self.snapshots(watch)
+        return found[-1] if found else None
+
+    def load_latest(self, watch: str) -> dict | None:
+        from .snapshot import load
+
+        path = self.latest(watch)
+        return load(path) if path else None
+
+    def resolve(self, ref: str) -> Path:
+        """``WATCH@latest``, ``WATCH@previous``, ``WATCH@-N`` (N back from latest),
+        ``WATCH@YYYY`` (newest snapshot of that edition), ``WATCH@<time prefix>``
+        (``nml@20240130`` or ``nml@2024-01-30``)."""
+        m = _REF.match(ref)
+        if not m:
+            raise ConfigError(f"{ref}: not a stored reference (use WATCH@latest, "
+                              "WATCH@previous, WATCH@-N, WATCH@EDITION or WATCH@DATE)")
+        watch, which = m["watch"], m["which"]
+        found = self.snapshots(watch)
+        if not found:
+            raise ConfigError(f"{ref}: no stored snapshots of watch {watch!r} in {self.root}")
+        back = {"latest": 0, "previous": 1}.get(which)
+        if back is None and re.fullmatch(r"-\d+", which):
+            back = int(which[1:])
+        if back is not None:
+            if back >= len(found):
+                raise ConfigError(f"{ref}: watch {watch!r} has only {len(found)} stored "
+                                  "snapshot(s)")
+            return found[-1 - back]
+        if re.fullmatch(r"\d{4}", which):
+            for path in reversed(found):
+                with contextlib.suppress(OSError, ValueError):
+                    with open(path, encoding="utf-8") as f:
+                        f.readline()
+                        f.readline()
+                        line = f.readline().strip().rstrip(",")
+                    if line.startswith('"list":') and \
+                            json.loads(line.split(":", 1)[1]).get("edition") == which:
+                        return path
+        stamp = which.replace("-", "").replace(":", "")
+        for path in reversed(found):
+            if path.name.startswith(stamp):
+                return path
+        raise ConfigError(f"{ref}: no stored snapshot of {watch!r} matches {which!r}")
+
+    def save(self, watch: str, snapshot: dict, document: bytes | None = None,
+             outbox: dict | None = None) -> Path:
+        """Accept a snapshot: document, then outbox record, then the snapshot (commit)."""
+        stamp = snapshot["source"]["retrieved_at"].replace("-", "").replace(":", "")
+        name = f"{stamp}.json"
+        taken = {p.name for p in self.snapshots(watch)}
+        n = 1
+        while name in taken:
+            name, n = f"{stamp}-{n}.json", n + 1
+        path = self._dir(watch) / name
+        with self._writing(f"a snapshot of watch {watch}"):
+            if document is not None and snapshot["source"].get("sha256"):
+                self.save_document(snapshot["source"]["sha256"], document)
+            if outbox is not None:
+                write_atomic(self.root / "outbox" / watch / name,
+                             json.dumps({**outbox, "snapshot": name}, indent=2).encode())
+            write_atomic(path, dumps(snapshot).encode("utf-8"))
+        return path
+
+    def save_document(self, sha256: str, content: bytes) -> Path:
+        path = self.root / "documents" / sha256[:2] / sha256
+        if not path.exists():
+            write_atomic(path, content)
+        return path
+
+    def document(self, sha256: str) -> Path | None:
+        path = self.root / "documents" / sha256[:2] / sha256
+        return path if path.exists() else None
+
+    # -- per-watch state (HTTP validators) -----------------------------------------
+    def state(self, watch: str) -> dict:
+        path = self.root / "watches" / watch / "state.json"
+        try:
+            return json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def save_state(self, watch: str, state: dict) -> None:
+        with self._writing(f"the state of watch {watch}"):
+            write_atomic(self.root / "watches" / watch / "state.json",
+                         json.dumps(state, indent=2, sort_keys=True).encode())
+
+    # -- outbox -----------------------------------------------------------------------
+    def outbox(self) -> list[tuple[Path, dict]]:
+        """Committed outbox records, oldest first; uncommitted ones are removed."""
+        records = []
+        base = self.root / "outbox"
+        for path in sorted(base.glob("*/*.json")):
+            watch = path.parent.name
+            if not (self._dir(watch) / path.name).exists():
+                with contextlib.suppress(OSError):
+                    path.unlink()  # the run died before its snapshot was committed
+                continue
+            try:
+                records.append((path, json.loads(path.read_text("utf-8"))))
+            except (OSError, ValueError):
+                continue
+        records.sort(key=lambda r: (r[0].name, r[0].parent.name))
+        return records
+
+    def update_outbox(self, path: Path, record: dict) -> None:
+        with self._writing("the outbox"):
+            write_atomic(path, json.dumps(record, indent=2).encode())
+
+    def close_outbox(self, path: Path) -> None:
+        with self._writing("the outbox"):
+            path.unlink(missing_ok=True)
+            _fsync_dir(path.parent)
