@@ -94,7 +94,7 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     """Load and validate a config file (sources' options are checked by :func:`check_sources`)."""
     import jsonschema
 
-    from .validation import _reference_validator
+    from .validation import _reference_validator, safe_message
 
     environ = os.environ if environ is None else environ
     try:
@@ -118,11 +118,10 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     if errors:
         err: jsonschema.ValidationError = errors[0]
         location = list(err.absolute_path)
-        message = err.message
+        message = safe_message(err)
         if err.validator == "additionalProperties":
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
             location.append(extra[0])
-            message = "unknown key"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(f"{_where(path, doc, location)}: {message}{more}")
 

@@ -5,9 +5,9 @@ Layout (all plain files a person can read)::
     <store>/
       .lock                                    held by a running `check`
       documents/<aa>/<sha256>                  source documents, content-addressed
-      watches/<watch>/snapshots/<UTC time>.json  canonical snapshots, oldest first
+      watches/<watch>/snapshots/<seq>-<UTC time>.json  canonical snapshots, numbered
       watches/<watch>/state.json               HTTP validators (ETag, Last-Modified)
-      outbox/<watch>/<UTC time>.json           changes not yet delivered to every URL
+      outbox/<watch>/<snapshot name>           changes not yet delivered to every URL
 
 Every write is atomic (temp file, fsync, rename, fsync of the directory), so a run
 killed at any moment leaves the store readable. Accepting a snapshot writes its
@@ -30,7 +30,7 @@ from typing import Iterator
 from .errors import ConfigError, StoreError
 from .snapshot import dumps
 
-_STAMP = re.compile(r"^\d{8}T\d{6}Z(-\d+)?\.json$")
+_NAME = re.compile(r"^(\d{6,})-(\d{8}T\d{6}Z)\.json$")
 _REF = re.compile(r"^(?P<watch>[A-Za-z0-9][A-Za-z0-9._-]*)@(?P<which>.+)$")
 
 
@@ -71,7 +71,8 @@ class Store:
         except OSError as exc:
             reason = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded",
                       errno.EROFS: "read-only file system",
-                      errno.EACCES: "permission denied"}.get(exc.errno, exc.strerror or str(exc))
+                      errno.EACCES: "permission denied", errno.EFBIG: "file too large",
+                      errno.EPERM: "not permitted"}.get(exc.errno, exc.strerror or str(exc))
             raise StoreError(f"store {self.root}: cannot write {what}: {reason}; "
                              "nothing was changed") from None
 
@@ -114,7 +115,8 @@ class Store:
         except OSError as exc:
             raise StoreError(f"store {self.root}: cannot read watch {watch}: "
                              f"{exc.strerror or exc}") from None
-        return [self._dir(watch) / n for n in sorted(names) if _STAMP.match(n)]
+        found = sorted((int(m[1]), n) for n in names if (m := _NAME.match(n)))
+        return [self._dir(watch) / n for _, n in found]
 
     def latest(self, watch: str) -> Path | None:
         found = self.snapshots(watch)
@@ -158,7 +160,7 @@ class Store:
                         return path
         stamp = which.replace("-", "").replace(":", "")
         for path in reversed(found):
-            if path.name.startswith(stamp):
+            if _NAME.match(path.name)[2].startswith(stamp):
                 return path
         raise ConfigError(f"{ref}: no stored snapshot of {watch!r} matches {which!r}")
 
@@ -166,11 +168,9 @@ class Store:
              outbox: dict | None = None) -> Path:
         """Accept a snapshot: document, then outbox record, then the snapshot (commit)."""
         stamp = snapshot["source"]["retrieved_at"].replace("-", "").replace(":", "")
-        name = f"{stamp}.json"
-        taken = {p.name for p in self.snapshots(watch)}
-        n = 1
-        while name in taken:
-            name, n = f"{stamp}-{n}.json", n + 1
+        existing = self.snapshots(watch)
+        seq = int(_NAME.match(existing[-1].name)[1]) + 1 if existing else 1
+        name = f"{seq:06d}-{stamp}.json"
         path = self._dir(watch) / name
         with self._writing(f"a snapshot of watch {watch}"):
             if document is not None and snapshot["source"].get("sha256"):

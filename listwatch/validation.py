@@ -122,10 +122,36 @@ def check_schema(candidate: Any) -> str | None:
     return None
 
 
+def safe_message(err) -> str:
+    """The schema error without the offending value, which may hold a secret."""
+    expected = err.validator_value
+    if err.validator == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        return f"is not of type {' or '.join(repr(k) for k in kinds)}"
+    if err.validator == "enum":
+        return f"must be one of {', '.join(map(repr, expected))}"
+    if err.validator == "additionalProperties":
+        return "unknown key"
+    if err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">",
+                "exclusiveMaximum": "<"}[err.validator]
+        return f"must be {sign} {expected}"
+    if err.validator == "pattern":
+        return f"must match the pattern {expected}"
+    if err.validator in ("minLength", "minItems"):
+        return "must not be empty"
+    if err.validator == "uniqueItems":
+        return "has repeated items"
+    if err.validator == "required":
+        return err.message
+    return f"is invalid ({err.validator})"
+
+
 def option_errors(options_schema: dict, options: Any) -> list[tuple[str, str]]:
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(options_schema)
-    found = sorted(((list(e.absolute_path), e.message) for e in validator.iter_errors(options)),
+    found = sorted(((list(e.absolute_path), safe_message(e))
+                    for e in validator.iter_errors(options)),
                    key=lambda pm: [str(p) for p in pm[0]])
     return [(format_path(p), m) for p, m in found]

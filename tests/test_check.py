@@ -1,0 +1,248 @@
+"""`listwatch check` end to end through the installed executable, and its store faults."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from listwatch.snapshot import load
+
+LISTWATCH = shutil.which("listwatch") or pytest.fail("the listwatch executable is not installed")
+ROWS = [(i, f"Market {i:03d}") for i in range(1, 21)]
+
+
+def write_csv(path: Path, rows) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["ent_num", "SDN_Name"])
+        writer.writerows(rows)
+
+
+@pytest.fixture
+def project(tmp_path):
+    write_csv(tmp_path / "list.csv", ROWS)
+    (tmp_path / "listwatch.toml").write_text('''
+[store]
+lock_timeout = 1
+
+[[watch]]
+name = "sdn"
+source = "table"
+location = "list.csv"
+options = {id = "ent_num", name = "SDN_Name"}
+''', encoding="utf-8")
+    return tmp_path
+
+
+def lw(cwd: Path, *args: str, env=None, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([LISTWATCH, *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=60, **kw)
+
+
+def store_digest(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def snapshots(project: Path) -> list[Path]:
+    return sorted((project / ".listwatch/watches/sdn/snapshots").glob("*.json"))
+
+
+def test_baseline_unchanged_change_collapse(project):
+    first = lw(project, "check")
+    assert first.returncode == 0, first.stderr
+    assert "baseline stored: 20 entries" in first.stdout
+    assert len(snapshots(project)) == 1
+
+    again = lw(project, "check", "--exit-code")
+    assert again.returncode == 0, again.stderr
+    assert "no change" in again.stdout
+    assert len(snapshots(project)) == 1, "an unchanged list adds no file"
+
+    write_csv(project / "list.csv", ROWS[1:] + [(99, "Brand New Bazaar")])
+    changed = lw(project, "check", "--exit-code")
+    assert changed.returncode == 1, changed.stderr
+    assert "+ Brand New Bazaar" in changed.stdout and "- Market 001" in changed.stdout
+    assert changed.stdout.startswith("sdn: 1 added, 1 removed")
+    assert len(snapshots(project)) == 2
+    assert [e["name"] for e in load(snapshots(project)[-1])["entries"]][-1] == "Brand New Bazaar"
+    without_flag = lw(project, "check")
+    assert without_flag.returncode == 0
+
+    before = store_digest(project / ".listwatch")
+    write_csv(project / "list.csv", ROWS[:3])
+    collapse = lw(project, "check", "--exit-code")
+    assert collapse.returncode == 3, collapse.stdout
+    line = collapse.stderr.strip()
+    assert line.count("\n") == 0 and "watch sdn" in line and "looks broken" in line
+    assert "list.csv" in line
+    assert store_digest(project / ".listwatch") == before, "a broken source stores nothing"
+
+
+def test_json_and_markdown_reports(project):
+    lw(project, "check")
+    write_csv(project / "list.csv", ROWS + [(77, "Night Market, Taipei")])
+    out = lw(project, "check", "--format", "json", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["watches"][0]["status"] == "changed"
+    assert doc["watches"][0]["diff"]["added"][0]["name"] == "Night Market, Taipei"
+    assert len(snapshots(project)) == 1, "--dry-run stores nothing"
+    md = lw(project, "check", "--format", "markdown", "--dry-run")
+    assert "### Added (1)" in md.stdout and "- Night Market, Taipei" in md.stdout
+
+
+def test_report_scopes_guard_and_exit_code(project):
+    cfg = project / "listwatch.toml"
+    cfg.write_text(cfg.read_text() + 'report = ["added"]\n', encoding="utf-8")
+    assert lw(project, "check").returncode == 0
+    write_csv(project / "list.csv", ROWS[:2])  # 90% removed: not news for this watch
+    out = lw(project, "check", "--exit-code")
+    assert out.returncode == 0, out.stderr
+    assert "not reported for this watch" in out.stdout
+    write_csv(project / "list.csv", ROWS[:2] + [(50, "Fresh")])
+    added = lw(project, "check", "--exit-code")
+    assert added.returncode == 1 and "+ Fresh" in added.stdout
+
+
+def test_ignore_fields_and_renames(project):
+    cfg = project / "listwatch.toml"
+    cfg.write_text(cfg.read_text() + 'ignore = ["attributes.rank"]\n', encoding="utf-8")
+    rows = "ent_num,SDN_Name,rank\n" + "".join(f"{i},{n},{i}\n" for i, n in ROWS)
+    (project / "list.csv").write_text(rows, encoding="utf-8")
+    assert lw(project, "check").returncode == 0
+    rows = "ent_num,SDN_Name,rank\n" + "".join(f"{i},{n.upper()},{99 - i}\n" for i, n in ROWS)
+    (project / "list.csv").write_text(rows, encoding="utf-8")
+    out = lw(project, "check", "--exit-code")
+    assert out.returncode == 0 and "no change" in out.stdout
+
+
+def test_missing_store_is_created_and_store_option(project, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("s") / "deep" / "store"
+    out = lw(project, "--store", str(elsewhere), "check")
+    assert out.returncode == 0, out.stderr
+    assert list((elsewhere / "watches/sdn/snapshots").glob("*.json"))
+    assert not (project / ".listwatch").exists()
+
+
+def test_lock_held_by_another_process(project):
+    (project / ".listwatch").mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl,sys,time;f=open(sys.argv[1],'a');fcntl.flock(f,fcntl.LOCK_EX);"
+        "print('held',flush=True);time.sleep(30)"), str(project / ".listwatch/.lock")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        out = lw(project, "check")
+        assert time.monotonic() - started < 10
+        assert out.returncode == 2
+        assert "another listwatch run holds the lock" in out.stderr
+        assert out.stderr.count("\n") == 1
+        assert not snapshots(project)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert lw(project, "check").returncode == 0
+
+
+def test_two_runs_started_together(project):
+    lw(project, "check")
+    write_csv(project / "list.csv", ROWS + [(42, "Together Market")])
+    cfg = project / "listwatch.toml"
+    cfg.write_text(cfg.read_text().replace("lock_timeout = 1", "lock_timeout = 30"))
+    procs = [subprocess.Popen([LISTWATCH, "check"], cwd=project, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    reports = sorted(o[0] for o in outs)
+    assert "no change" in reports[1] or "no change" in reports[0]
+    assert sum("+ Together Market" in o[0] for o in outs) == 1, "the change is reported once"
+    assert len(snapshots(project)) == 2
+
+
+def _mount(*args: str) -> None:
+    subprocess.run(["mount", *args], check=True, capture_output=True)
+
+
+@contextlib.contextmanager
+def tmpfs(path: Path, options: str):
+    path.mkdir(parents=True, exist_ok=True)
+    _mount("-t", "tmpfs", "-o", options, "tmpfs", str(path))
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def test_read_only_store(project):
+    """A read-only file system (a tmpfs mounted ro: root ignores chmod)."""
+    store = project / "ro"
+    with tmpfs(store, "ro,size=1m"):
+        out = lw(project, "--store", str(store), "check")
+    assert out.returncode == 2
+    assert "read-only file system" in out.stderr and str(store) in out.stderr
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def test_disk_full_leaves_store_unchanged(project):
+    """A 64 KiB tmpfs that the second snapshot (with its source document) cannot fit."""
+    store = project / "small"
+    with tmpfs(store, "size=64k"):
+        assert lw(project, "--store", str(store), "check").returncode == 0
+        before = store_digest(store)
+        write_csv(project / "list.csv", ROWS + [(i, "X" * 40 + str(i)) for i in range(100, 900)])
+        out = lw(project, "--store", str(store), "check")
+        assert out.returncode == 2, out.stdout
+        assert "disk full" in out.stderr and "nothing was changed" in out.stderr
+        after = store_digest(store)
+        # the content-addressed source document may have landed; no snapshot did
+        assert {k: v for k, v in after.items() if "snapshots" in k} == \
+            {k: v for k, v in before.items() if "snapshots" in k}
+        assert not [p for p in store.rglob("*.tmp")], "no temp file is left behind"
+        for path in (store / "watches/sdn/snapshots").glob("*.json"):
+            load(path)
+
+
+def test_file_size_limit_is_a_clean_error(project):
+    """RLIMIT_FSIZE makes write() fail with EFBIG, like a quota: one line, nothing stored."""
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
+    out = subprocess.run([LISTWATCH, "check"], cwd=project, capture_output=True, text=True,
+                         preexec_fn=limit, timeout=60)
+    assert out.returncode == 2, out.stdout
+    assert "file too large" in out.stderr
+    assert not snapshots(project)
+
+
+def test_kill_during_writes_always_leaves_a_readable_store(project):
+    """SIGKILL at random moments of a run that stores a change: the store always reads back."""
+    rng = random.Random(7)
+    assert lw(project, "check").returncode == 0
+    for round_ in range(12):
+        write_csv(project / "list.csv", ROWS + [(1000 + round_, f"Round {round_}")])
+        proc = subprocess.Popen([LISTWATCH, "check"], cwd=project, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 0.6))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for path in snapshots(project):
+            load(path)  # raises on a half-written file
+        out = lw(project, "check")
+        assert out.returncode == 0, out.stderr
+        latest = load(snapshots(project)[-1])["entries"]
+        assert any(e["name"] == f"Round {round_}" for e in latest)
