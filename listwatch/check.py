@@ -8,6 +8,7 @@ diffing and storing run one watch at a time under the store's lock.
 from __future__ import annotations
 
 import concurrent.futures
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -56,11 +57,21 @@ def kinds_of(watch: Watch, reg: Registered | None) -> tuple[str, ...]:
     return tuple(default or CHANGE_KINDS)
 
 
+def parse_key(watch: Watch, reg: Registered) -> str:
+    """What, besides the documents, a deterministic source's output depends on."""
+    return json.dumps([reg.name, reg.version, watch.location, watch.options], sort_keys=True)
+
+
 def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None) -> Fetched:
+    state = store.state(watch.name)
     ctx = Context(watch=watch.name, timeout=watch.timeout or DEFAULT_TIMEOUT,
                   max_bytes=watch.max_bytes or DEFAULT_MAX_BYTES,
-                  validators=store.state(watch.name).get("validators", {}),
-                  conditional=previous is not None, latest=store.load_latest)
+                  validators=state.get("validators", {}),
+                  conditional=previous is not None, latest=store.load_latest,
+                  known_documents=state.get("documents", {}),
+                  skip_unchanged=previous is not None and bool(
+                      getattr(reg.source, "deterministic", False))
+                  and state.get("parse_key") == parse_key(watch, reg))
     try:
         return Fetched(run(reg, watch.location, watch.options, ctx), ctx)
     except (ListwatchError, NotModified) as exc:
@@ -111,12 +122,18 @@ def _settle(w: Watch, reg: Registered, store: Store, previous: Path | None, got:
     state = store.state(w.name)
 
     def remember_validators() -> None:
-        if not dry_run and got.ctx is not None and got.ctx.new_validators:
-            store.save_state(w.name, {**state, "validators": {
-                **state.get("validators", {}), **got.ctx.new_validators}})
+        """Record what this accepted run read, for conditional GET and skipping parses."""
+        if dry_run or got.ctx is None:
+            return
+        new = {**state, "validators": {**state.get("validators", {}), **got.ctx.new_validators},
+               "documents": got.ctx.fetched(), "parse_key": parse_key(w, reg)}
+        if new != state:
+            store.save_state(w.name, new)
 
     if isinstance(got.error, NotModified):
-        return Outcome(w, kinds, "unchanged", "not modified since the last run (HTTP 304)")
+        why = "HTTP 304" if got.ctx is None or not got.ctx.documents or \
+            got.ctx.documents[-1].requested != str(got.error) else "same document as last run"
+        return Outcome(w, kinds, "unchanged", f"no change ({why})")
     if got.error is not None:
         exc = got.error
         code = getattr(exc, "exit_code", ExitCode.SOURCE_FAILED)

@@ -4,6 +4,7 @@ redirects, a User-Agent and conditional GET, so no plugin writes its own.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.client
 import socket
@@ -32,8 +33,9 @@ class Document:
     content_type: str = ""
     etag: str | None = None
     last_modified: str | None = None
+    requested: str = ""
 
-    @property
+    @functools.cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
 
@@ -85,6 +87,11 @@ class Context:
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
     conditional: bool = False
     latest: Callable[[str], dict[str, Any] | None] = lambda watch: None
+    #: location -> sha256 of the documents behind the last accepted snapshot; with
+    #: ``skip_unchanged`` a document with the same bytes raises NotModified, so a
+    #: deterministic source is not parsed again for nothing.
+    known_documents: dict[str, str] = field(default_factory=dict)
+    skip_unchanged: bool = False
     warnings: list[str] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     new_validators: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -103,7 +110,13 @@ class Context:
         else:
             doc = self._read_file(location)
         self.documents.append(doc)
+        if self.skip_unchanged and self.known_documents.get(location) == doc.sha256:
+            raise NotModified(location)
         return doc
+
+    def fetched(self) -> dict[str, str]:
+        """location -> sha256 of every document read in this run."""
+        return {d.requested: d.sha256 for d in self.documents}
 
     @property
     def primary(self) -> Document | None:
@@ -129,7 +142,7 @@ class Context:
             raise SourceError(f"{location}: cannot read: {exc.strerror or exc}") from None
         ctype = {".json": "application/json", ".html": "text/html", ".htm": "text/html",
                  ".pdf": "application/pdf", ".xml": "application/xml"}.get(path.suffix.lower(), "")
-        return Document(str(path), content, ctype)
+        return Document(str(path), content, ctype, requested=location)
 
     def _get_url(self, url: str, accept: str) -> Document:
         shown = display(url)
@@ -165,7 +178,7 @@ class Context:
         if etag or modified:
             self.new_validators[url] = {k: v for k, v in
                                         (("etag", etag), ("last_modified", modified)) if v}
-        return Document(final, content, ctype, etag, modified)
+        return Document(final, content, ctype, etag, modified, requested=url)
 
     def _read_capped(self, response, shown: str) -> bytes:
         gz = response.headers.get("Content-Encoding", "").lower() in ("gzip", "x-gzip")

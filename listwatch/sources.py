@@ -39,6 +39,10 @@ class Source:
     options_schema: dict[str, Any] = {"type": "object", "properties": {},
                                       "additionalProperties": False}
     default_report: tuple[str, ...] = CHANGE_KINDS
+    #: True when the snapshot depends only on the fetched bytes and the options, so
+    #: `check` may skip parsing a document identical to last time's. A source whose
+    #: output also depends on the clock or on other watches leaves it False.
+    deterministic: bool = False
 
     def fetch(self, location: str, options: dict[str, Any], ctx: "Context") -> Draft:
         raise NotImplementedError

@@ -21,6 +21,7 @@ FORMATS = ("csv", "tsv", "json", "jsonl")
 class Table(listwatch.Source):
     name = "table"
     title = "A list in CSV, TSV, JSON (array of objects) or JSON Lines, local or over HTTP"
+    deterministic = True
     options_schema = {
         "type": "object",
         "additionalProperties": False,
