@@ -17,7 +17,7 @@ from . import diff as diffing
 from .config import Config, Watch
 from .errors import ExitCode, ListwatchError, NotModified
 from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context
-from .sources import CHANGE_KINDS, Registered, run
+from .sources import CHANGE_KINDS, Registered, is_deterministic, run
 from .store import Store
 
 MAX_WORKERS = 8
@@ -69,8 +69,8 @@ def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None) -
                   validators=state.get("validators", {}),
                   conditional=previous is not None, latest=store.load_latest,
                   known_documents=state.get("documents", {}),
-                  skip_unchanged=previous is not None and bool(
-                      getattr(reg.source, "deterministic", False))
+                  skip_unchanged=previous is not None
+                  and is_deterministic(reg.source, watch.options)
                   and state.get("parse_key") == parse_key(watch, reg))
     try:
         return Fetched(run(reg, watch.location, watch.options, ctx), ctx)
@@ -78,9 +78,23 @@ def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None) -
         return Fetched(None, ctx, exc)
 
 
+def unfold_renames(d: dict) -> dict:
+    """Report renamed pairs as a removal and an addition, for a watch that does not
+    report renames (a new story must never hide as the 'rename' of an old one)."""
+    if not d["renamed"]:
+        return d
+    added = sorted(d["added"] + [r["to"] for r in d["renamed"]], key=lambda e: e["id"])
+    removed = sorted(d["removed"] + [r["from"] for r in d["renamed"]], key=lambda e: e["id"])
+    counts = {**d["counts"], "added": len(added), "removed": len(removed), "renamed": 0}
+    return {**d, "added": added, "removed": removed, "renamed": [], "counts": counts}
+
+
 def guard_problem(watch: Watch, kinds: tuple[str, ...], d: dict, before: int, after: int
                   ) -> str | None:
-    """Why a snapshot looks like a broken source rather than a real change, or None."""
+    """Why a snapshot looks like a broken source rather than a real change, or None.
+
+    ``after`` counts what the document held before the source's own filters.
+    """
     if after < watch.guard.min_entries:
         return (f"only {after} entries (guard.min_entries = {watch.guard.min_entries}); "
                 "the source looks broken")
@@ -146,8 +160,11 @@ def _settle(w: Watch, reg: Registered, store: Store, previous: Path | None, got:
         return Outcome(w, kinds, "failed", f"stored snapshot is unreadable: {exc}",
                        code=ExitCode.SOURCE_FAILED)
     d = diffing.diff(old, snap, w.ignore)
+    if "renamed" not in kinds:
+        d = unfold_renames(d)
     before, after = len(old["entries"]) if old else 0, len(snap["entries"])
-    problem = guard_problem(w, kinds, d, before, after)
+    seen = getattr(got.ctx, "unfiltered", None)
+    problem = guard_problem(w, kinds, d, before, after if seen is None else max(seen, after))
     if problem:
         return Outcome(w, kinds, "broken", f"{w.location}: {problem}", d,
                        code=ExitCode.SOURCE_FAILED)

@@ -24,11 +24,15 @@ class Draft:
 
     ``list`` needs at least ``id``; ``entries`` are dicts with at least ``id`` and
     ``name``. The core adds the ``source`` block, normalises and sorts.
+    ``unfiltered`` is how many items the document held before the source's own
+    filters (keywords, age): the broken-source guard counts those, so a feed with
+    no matching story today is not mistaken for a broken feed.
     """
 
     list: dict[str, Any]
     entries: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    unfiltered: int | None = None
 
 
 class Source:
@@ -41,8 +45,9 @@ class Source:
     default_report: tuple[str, ...] = CHANGE_KINDS
     #: True when the snapshot depends only on the fetched bytes and the options, so
     #: `check` may skip parsing a document identical to last time's. A source whose
-    #: output also depends on the clock or on other watches leaves it False.
-    deterministic: bool = False
+    #: output also depends on the clock or on other watches leaves it False, or
+    #: makes it a method ``deterministic(options) -> bool``.
+    deterministic: Any = False
 
     def fetch(self, location: str, options: dict[str, Any], ctx: "Context") -> Draft:
         raise NotImplementedError
@@ -91,8 +96,9 @@ def collect_sources(plugins: "Plugins", warn=None) -> dict[str, Registered]:
         try:
             impl.function(**{arg: batch.append for arg in impl.argnames})
         except Exception as exc:  # noqa: BLE001 - isolate a broken plugin
+            first = (str(exc).splitlines() or [""])[0]
             warn(f"warning: plugin {plugin_name} (package {package}) raised in "
-                 f"register_sources and was skipped: {type(exc).__name__}: {exc}")
+                 f"register_sources and was skipped: {type(exc).__name__}: {first}")
             continue
         for source in batch:
             name = getattr(source, "name", None)
@@ -173,4 +179,10 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: "Context")
     snap = snapshot.make(dict(draft.list), list(draft.entries), source,
                          list(draft.warnings) + ctx.warnings)
     check_snapshot(snap, f"{shown}: snapshot from source {reg.name}")
+    ctx.unfiltered = getattr(draft, "unfiltered", None)
     return snap
+
+
+def is_deterministic(source: Any, options: dict[str, Any]) -> bool:
+    flag = getattr(source, "deterministic", False)
+    return bool(flag(options) if callable(flag) else flag)

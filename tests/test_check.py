@@ -246,3 +246,42 @@ def test_kill_during_writes_always_leaves_a_readable_store(project):
         assert out.returncode == 0, out.stderr
         latest = load(snapshots(project)[-1])["entries"]
         assert any(e["name"] == f"Round {round_}" for e in latest)
+
+
+def test_watch_without_renamed_reports_a_similar_new_row_as_added(project):
+    cfg = project / "listwatch.toml"
+    cfg.write_text(cfg.read_text() + 'report = ["added"]\n', encoding="utf-8")
+    write_csv(project / "list.csv", ROWS + [(500, "Weekly roundup: March 3")])
+    assert lw(project, "check").returncode == 0
+    write_csv(project / "list.csv", ROWS + [(501, "Weekly roundup: March 13")])
+    out = lw(project, "check", "--exit-code")
+    assert out.returncode == 1, out.stderr
+    assert "+ Weekly roundup: March 13" in out.stdout
+    assert "renamed" not in out.stdout.lower()
+
+
+def rss(titles: list[str]) -> str:
+    items = "".join(f"<item><title>{t}</title><link>https://news.example/{i}</link>"
+                    f"<guid>n-{i}</guid></item>" for i, t in enumerate(titles))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Trade news</title>'
+            f"<link>https://news.example/</link>{items}</channel></rss>")
+
+
+def test_feed_with_no_matching_story_is_not_broken_but_an_empty_feed_is(tmp_path):
+    feed = tmp_path / "news.xml"
+    feed.write_text(rss(["USTR names notorious markets", "Weather"]), encoding="utf-8")
+    (tmp_path / "listwatch.toml").write_text('''
+[[watch]]
+name = "news"
+source = "feed"
+location = "news.xml"
+options = {keywords = ["notorious"]}
+''', encoding="utf-8")
+    assert lw(tmp_path, "check").returncode == 0
+    feed.write_text(rss(["Weather", "Sports"]), encoding="utf-8")
+    quiet = lw(tmp_path, "check", "--exit-code")
+    assert quiet.returncode == 0, quiet.stderr
+    feed.write_text(rss([]), encoding="utf-8")
+    empty = lw(tmp_path, "check", "--exit-code")
+    assert empty.returncode == 3
+    assert "watch news" in empty.stderr and "looks broken" in empty.stderr
