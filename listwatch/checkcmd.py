@@ -152,3 +152,4 @@ def history(app: App, watch: str, entry: str | None, fmt: str) -> int:
         click.echo(f"{r['id']}  {r['name']}  first {label(r['first'])}, last "
                    f"{label(r['last'])} ({r['snapshots']} of {len(paths)}; {state})")
     return ExitCode.OK
+from . import alertcmd  # noqa: E402,F401

@@ -50,6 +50,7 @@ class Config:
     on_error: list[str] = field(default_factory=list)
     retries: int = 2
     alert_timeout: float = 15.0
+    backoff: float = 1.0
     watches: list[Watch] = field(default_factory=list)
 
     def watch(self, name: str) -> Watch:
@@ -155,6 +156,7 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         on_error=expand(alerts.get("on_error", []), environ, f"{path}: key alerts.on_error"),
         retries=alerts.get("retries", 2),
         alert_timeout=alerts.get("timeout", 15.0),
+        backoff=alerts.get("backoff", 1.0),
         watches=watches,
     )
 

@@ -205,15 +205,18 @@ class Store:
                          json.dumps(state, indent=2, sort_keys=True).encode())
 
     # -- outbox -----------------------------------------------------------------------
-    def outbox(self) -> list[tuple[Path, dict]]:
-        """Committed outbox records, oldest first; uncommitted ones are removed."""
+    def outbox(self, prune: bool = True) -> list[tuple[Path, dict]]:
+        """Committed outbox records, oldest first; uncommitted ones are removed
+        (``prune=False``: only skipped, for readers that do not hold the lock, since
+        a running `check` may be about to commit them)."""
         records = []
         base = self.root / "outbox"
         for path in sorted(base.glob("*/*.json")):
             watch = path.parent.name
             if not (self._dir(watch) / path.name).exists():
-                with contextlib.suppress(OSError):
-                    path.unlink()  # the run died before its snapshot was committed
+                if prune:
+                    with contextlib.suppress(OSError):
+                        path.unlink()  # the run died before its snapshot was committed
                 continue
             try:
                 records.append((path, json.loads(path.read_text("utf-8"))))

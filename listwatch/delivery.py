@@ -1,0 +1,203 @@
+"""Sending through apprise: one :class:`Job` is one message to one URL.
+
+:class:`Sender` imports apprise when it is created (never at module import), keeps
+apprise's logger at INFO or above (apprise logs URL tokens at DEBUG), passes every
+line apprise logs through :class:`listwatch.secrets.Redactor`, and with ``-v`` shows
+those lines on stderr. It reports success or failure per URL, from apprise's
+per-service results (apprise >= 2).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import messages
+from .secrets import Redactor, mask, url_id
+
+EMAIL_SCHEMES = ("mailto", "mailtos")
+BACKOFF_CAP = 30.0
+
+
+@dataclass(eq=False)
+class Job:
+    """One message to one URL (a record's target, a test message, a notice)."""
+
+    url: str
+    render: Callable[[Any], tuple]  # service -> (title, body, body_format, attach | None)
+    path: Path | None = None
+    record: dict | None = None
+    target: dict | None = None
+    ok: bool = False
+    reason: str = ""
+
+    @property
+    def masked(self) -> str:
+        return mask(self.url)
+
+
+class _Redacting(logging.Filter):
+    """Installed once on apprise's logger: every record leaves it redacted."""
+
+    redact: Callable[[str], str] = staticmethod(lambda s: s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self.redact(record.getMessage()), ()
+        return True
+
+
+_FILTER = _Redacting()
+
+
+class _Echo(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"apprise: {record.levelname.lower()}: {record.getMessage()}", err=True)
+
+
+class Sender:
+    """Delivery through apprise (imported on construction)."""
+
+    def __init__(self, config, redact: Redactor, verbose: int = 0):
+        import apprise
+
+        self.apprise = apprise
+        self.config = config
+        self.redact = redact
+        log = logging.getLogger("apprise")
+        if log.level == logging.NOTSET or log.level < logging.INFO:
+            log.setLevel(logging.INFO)  # apprise logs URL tokens at DEBUG
+        _FILTER.redact = redact
+        if _FILTER not in log.filters:
+            log.addFilter(_FILTER)
+        self._handler = None
+        if verbose >= 1:
+            self._handler = _Echo(logging.INFO)
+            log.addHandler(self._handler)
+        timeout = config.alert_timeout
+        self.asset = apprise.AppriseAsset(app_id="listwatch", service_timeout=timeout + 1)
+        self._services: dict[str, str] = {}  # URL -> why it cannot be used
+        self._tmp: Path | None = None
+
+    def close(self) -> None:
+        if self._handler is not None:
+            logging.getLogger("apprise").removeHandler(self._handler)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def tmpdir(self) -> Path:
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="listwatch-alerts-"))
+        return self._tmp
+
+    def service(self, url: str):
+        """A new apprise service object for ``url`` (tagged with its id), or why not.
+
+        New for each send: apprise throttles each object (up to 5.5 s between two
+        sends), which would eat into a retry's time limit; retries are spaced by
+        our own backoff instead."""
+        if isinstance(self._services.get(url), str):
+            return self._services[url]
+        try:
+            svc = self.apprise.Apprise.instantiate(url, asset=self.asset, tag=[url_id(url)])
+        except Exception as exc:  # noqa: BLE001 - a plugin's constructor
+            svc, why = None, self.redact(f"not a usable apprise URL: {exc}")
+        else:
+            why = "not a valid apprise URL, or its service is not available here"
+        if svc is None:
+            self._services[url] = why
+            return why
+        query = url.partition("?")[2]
+        if "cto=" not in query:
+            svc.socket_connect_timeout = self.config.alert_timeout
+        if "rto=" not in query:
+            svc.socket_read_timeout = self.config.alert_timeout
+        return svc
+
+    def describe(self, svc) -> tuple[bool, int, int, bool]:
+        """(markdown?, body limit, title limit, email?) of a service."""
+        fmt = self.apprise.NotifyFormat
+        resolved = svc.resolve_format(fmt.MARKDOWN)
+        limit = svc.body_maxlen if svc.body_maxlen and svc.body_maxlen > 0 else messages.MAX_BODY
+        if resolved == fmt.HTML:
+            limit //= 2  # room for the Markdown → HTML conversion
+        schemes = {s for p in (svc.protocol, svc.secure_protocol)
+                   for s in ((p,) if isinstance(p, str) else (p or ()))}
+        email = bool(schemes & set(EMAIL_SCHEMES)) and svc.attachment_support
+        return resolved in (fmt.MARKDOWN, fmt.HTML), limit, svc.title_maxlen, email
+
+    def send(self, jobs: list[Job]) -> Iterator[list[Job]]:
+        """Send each job once; yield each batch of finished jobs (``ok``/``reason`` set)."""
+        batches: list[tuple[tuple, dict[str, tuple[Job, Any]]]] = []
+        failed: list[Job] = []
+        for job in jobs:
+            svc = self.service(job.url)
+            if isinstance(svc, str):
+                job.ok, job.reason = False, svc
+                failed.append(job)
+                continue
+            try:
+                key = job.render(svc)
+            except Exception as exc:  # noqa: BLE001
+                job.ok, job.reason = False, self.redact(f"could not build the message: {exc}")
+                failed.append(job)
+                continue
+            uid = url_id(job.url)
+            for bkey, members in batches:
+                if bkey == key and uid not in members:
+                    members[uid] = (job, svc)
+                    break
+            else:
+                batches.append((key, {uid: (job, svc)}))
+        if failed:
+            yield failed
+        for (title, body, body_format, attach), members in batches:
+            yield self._notify(title, body, body_format, attach, members)
+
+    def _notify(self, title, body, body_format, attach, members) -> list[Job]:
+        a = self.apprise.Apprise(asset=self.asset)
+        for _, svc in members.values():
+            a.add(svc)
+        try:
+            result = a.notify(body=body, title=title, body_format=body_format, attach=attach,
+                              timeout=self.config.alert_timeout * 2 + 2)
+        except Exception as exc:  # noqa: BLE001 - notify() should never raise
+            for job, _ in members.values():
+                job.ok, job.reason = False, self.redact(f"{type(exc).__name__}: {exc}")
+            return [job for job, _ in members.values()]
+        by_id = {t: r for r in result for t in r.tag}
+        general = self._why(list(result.call_logs()), result.status.name)
+        for uid, (job, _) in members.items():
+            r = by_id.get(uid)
+            job.ok = bool(r) if r is not None else False
+            job.reason = "" if job.ok else (
+                general if r is None else
+                f"timed out after {self.config.alert_timeout:g} s" if r.status.name == "TIMEOUT"
+                else self._why(list(r.logs()), r.status.name))
+        return [job for job, _ in members.values()]
+
+    def _why(self, logs: list, status: str) -> str:
+        worst = [entry for entry in logs if entry.level in ("WARNING", "ERROR", "CRITICAL")]
+        text = worst[-1].message if worst else f"apprise reported {status.lower()}"
+        return self.redact(" ".join(text.split()))
+
+
+def retrying(config, sender: Sender, jobs: list[Job],
+              on_done: Callable[[list[Job]], None] = lambda done: None) -> None:
+    """Send every job, retrying the failed ones ``config.retries`` times with backoff."""
+    todo = list(jobs)
+    for attempt in range(config.retries + 1):
+        if attempt:
+            time.sleep(min(config.backoff * 2 ** (attempt - 1), BACKOFF_CAP))
+        for done in sender.send(todo):
+            on_done(done)
+        todo = [j for j in todo if not j.ok]
+        if not todo:
+            return

@@ -1,0 +1,497 @@
+"""Alerts through apprise, against real receivers on 127.0.0.1 (issue 5).
+
+A watch of the ``table`` source reads a CSV file in tmp_path that each test edits
+between runs of ``listwatch check``; webhooks (``json://``, ``form://``) go to
+:class:`receivers.WebhookReceiver`, email (``mailto://``) to an aiosmtpd server.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from receivers import SMTPReceiver, WebhookReceiver
+
+from listwatch import messages
+from listwatch.cli import App, cli
+from listwatch.secrets import Redactor, mask, url_id
+
+ROWS = [("a", "Alpha Market", "online", ""), ("b", "Beta Bazaar", "physical", "CN")]
+SECRETS = ("S3cretPass", "TOKENsecret123", "HeaderSecret999", "bobuser")
+
+
+class Project:
+    """A config, a CSV list and a store in ``tmp_path``; ``run()`` the CLI in-process."""
+
+    def __init__(self, root: Path, notify: list[str], *, on_error: list[str] = (),
+                 retries: int = 0, timeout: float = 2, watch_extra: str = "",
+                 watch_notify: list[str] | None = None) -> None:
+        self.root = root
+        self.csv = root / "list.csv"
+        self.config = root / "listwatch.toml"
+        self.store = root / "store"
+        self.rows = list(ROWS)
+        self.write_rows()
+        self.config.write_text(
+            f'[store]\npath = "store"\n\n[alerts]\nnotify = {json.dumps(notify)}\n'
+            f"on_error = {json.dumps(list(on_error))}\nretries = {retries}\n"
+            f"timeout = {timeout}\nbackoff = 0.05\n\n"
+            f'[[watch]]\nname = "t"\ntitle = "Test List"\nsource = "table"\n'
+            f'location = "{self.csv}"\n'
+            + (f"notify = {json.dumps(watch_notify)}\n" if watch_notify is not None else "")
+            + watch_extra)
+
+    def write_rows(self) -> None:
+        self.csv.write_text("id,name,category,country\n" + "".join(
+            f"{','.join(r)}\n" for r in self.rows))
+
+    def add(self, key: str, name: str, category: str = "online", country: str = "") -> None:
+        self.rows.append((key, name, category, country))
+        self.write_rows()
+
+    def run(self, *args: str):
+        result = CliRunner().invoke(cli, ["--config", str(self.config), *args], obj=App())
+        return result
+
+    def outbox(self) -> list[Path]:
+        return sorted((self.store / "outbox").glob("*/*.json"))
+
+    def files(self) -> list[Path]:
+        return [p for p in self.store.rglob("*") if p.is_file()]
+
+
+@pytest.fixture
+def hook():
+    with WebhookReceiver() as r:
+        yield r
+
+
+@pytest.fixture
+def hook2():
+    with WebhookReceiver() as r:
+        yield r
+
+
+# -- exactly once ---------------------------------------------------------------------------
+def test_baseline_sends_nothing_a_change_sends_once_a_rerun_nothing(tmp_path, hook):
+    form = hook.url("form", "/form")
+    p = Project(tmp_path, [hook.url("json", "/json"), form])
+    r = p.run("check")
+    assert r.exit_code == 0, r.output
+    assert hook.requests == [] and p.outbox() == []
+
+    p.add("c", "Gamma Shop", "online", "US")
+    r = p.run("check")
+    assert r.exit_code == 0, r.stderr
+    assert hook.count("/json") == 1 and hook.count("/form") == 1
+    got = next(x for x in hook.accepted if x.path == "/json").payload
+    assert got["title"] == "Test List: 1 added"
+    assert "Gamma Shop" in got["message"] and "online, US" in got["message"]
+    assert next(x for x in hook.accepted if x.path == "/form").payload["title"] == \
+        "Test List: 1 added"
+    assert p.outbox() == []
+    assert "sent to 2 URLs" in r.stderr
+
+    for _ in range(2):
+        assert p.run("check").exit_code == 0
+    assert len(hook.requests) == 2
+
+
+def test_email_subject_body_recipient_and_json_attachment(tmp_path):
+    with SMTPReceiver() as smtp:
+        p = Project(tmp_path, [smtp.url()])
+        p.run("check")
+        p.add("c", "Gamma Shop", "online", "US")
+        p.rows = [r for r in p.rows if r[0] != "b"]
+        p.write_rows()
+        r = p.run("check")
+        assert r.exit_code == 0, r.stderr
+        assert len(smtp.messages) == 1
+        msg = smtp.messages[0]
+        assert msg["Subject"] == "Test List: 1 added, 1 removed"
+        assert smtp.envelopes[0] == ("a@example.com", ["b@example.com"])
+        assert "b@example.com" in msg["To"]
+        body = msg.get_body(("html", "plain")).get_content()
+        assert "Gamma Shop" in body and "Beta Bazaar" in body
+        attachments = list(msg.iter_attachments())
+        assert len(attachments) == 1 and attachments[0].get_filename().endswith("-diff.json")
+        diff = json.loads(attachments[0].get_content())
+        assert diff["listwatch"] == "diff/1"
+        assert [e["id"] for e in diff["added"]] == ["c"]
+        assert [e["id"] for e in diff["removed"]] == ["b"]
+
+
+@pytest.mark.parametrize("fault", ["down", "500", "slow"])
+def test_failed_delivery_stays_in_outbox_and_is_delivered_once_later(tmp_path, hook, fault):
+    p = Project(tmp_path, [hook.url("json", "/json")], retries=1, timeout=1)
+    p.run("check")
+    if fault == "down":
+        hook.down()
+    elif fault == "500":
+        hook.status = 500
+    else:
+        hook.delay = 2.5
+    p.add("c", "Gamma Shop")
+    r = p.run("check")
+    assert r.exit_code == 4, r.stderr
+    assert "not delivered to json://127.0.0.1:" in r.stderr and "kept in the outbox" in r.stderr
+    assert hook.count() == 0
+    if fault != "down":
+        assert len(hook.requests) == 2  # one attempt and one retry (retries = 1)
+    [pending] = p.outbox()
+    record = json.loads(pending.read_text())
+    assert record["targets"][0]["delivered"] is None
+    assert record["targets"][0]["attempts"] == 2 and record["targets"][0]["error"]
+
+    listed = p.run("outbox", "--format", "json")
+    rows = json.loads(listed.stdout)["pending"]
+    assert [row["watch"] for row in rows] == ["t"] and rows[0]["pending"][0]["attempts"] == 2
+
+    r = p.run("check")  # still failing: still pending, still exit 4
+    assert r.exit_code == 4 and hook.count() == 0
+
+    hook.up()
+    hook.status, hook.delay = 200, 0
+    r = p.run("check")  # nothing new in the list: the outbox is delivered
+    assert r.exit_code == 0, r.stderr
+    assert hook.count() == 1 and "Gamma Shop" in hook.accepted[0].payload["message"]
+    assert p.outbox() == []
+    assert p.run("check").exit_code == 0
+    assert hook.count() == 1
+
+
+def test_one_failing_url_does_not_stop_the_other(tmp_path, hook, hook2):
+    hook2.status = 500
+    p = Project(tmp_path, [hook2.url("json", "/bad"), hook.url("json", "/good")])
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    r = p.run("check")
+    assert r.exit_code == 4
+    assert hook.count() == 1 and hook2.count() == 0
+    assert f"127.0.0.1:{hook2.port}/***" in r.stderr
+    [pending] = p.outbox()
+    targets = json.loads(pending.read_text())["targets"]
+    assert [bool(t["delivered"]) for t in targets] == [False, True]
+
+    r = p.run("check")  # the good URL is not sent to again
+    assert r.exit_code == 4 and hook.count() == 1
+    hook2.status = 200
+    assert p.run("check").exit_code == 0
+    assert hook.count() == 1 and hook2.count() == 1
+    assert p.outbox() == []
+
+
+def test_killed_between_storing_and_sending_still_sends_next_run(tmp_path, hook):
+    p = Project(tmp_path, [hook.url("json", "/json")], timeout=30)
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    hook.delay = 30  # the run stores, starts sending and hangs on the receiver
+    proc = subprocess.Popen([sys.executable, "-m", "listwatch", "--config", str(p.config),
+                             "check"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert hook.arrived.wait(30), proc.communicate(timeout=5)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert hook.count() == 0
+    assert len(list((p.store / "watches" / "t" / "snapshots").glob("*.json"))) == 2
+    assert len(p.outbox()) == 1
+
+    hook.delay = 0
+    r = p.run("check")
+    assert r.exit_code == 0, r.stderr
+    assert hook.count() == 1 and "Gamma Shop" in hook.accepted[0].payload["message"]
+    assert p.run("check").exit_code == 0 and hook.count() == 1
+
+
+def test_uncommitted_outbox_record_is_never_sent(tmp_path, hook):
+    """A record written by a run that died before its snapshot's rename."""
+    p = Project(tmp_path, [hook.url("json", "/json")])
+    p.run("check")
+    orphan = p.store / "outbox" / "t" / "000099-20990101T000000Z.json"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_text(json.dumps({"listwatch": "outbox/1", "watch": "t", "kinds": ["added"],
+                                  "diff": {}, "targets": []}))
+    assert p.run("outbox").stdout.startswith("nothing pending")
+    assert orphan.exists()  # `outbox` holds no lock, so it never prunes
+    assert p.run("check").exit_code == 0
+    assert not orphan.exists() and hook.requests == []
+
+
+# -- dry run, notify test, outbox ---------------------------------------------------------------
+def test_dry_run_prints_the_messages_and_sends_nothing(tmp_path, hook):
+    p = Project(tmp_path, [hook.url("json", "/json")])
+    p.run("check")
+    p.add("c", "Gamma Shop", "online", "US")
+    r = p.run("check", "--dry-run", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    json.loads(r.stdout)  # stdout stays machine-readable
+    assert "dry run: alert for watch t" in r.stderr
+    assert f"to: json://127.0.0.1:{hook.port}/*** (markdown)" in r.stderr
+    assert "title: Test List: 1 added" in r.stderr and "Gamma Shop" in r.stderr
+    assert hook.requests == [] and p.outbox() == []
+    assert p.run("check").exit_code == 0 and hook.count() == 1
+
+
+def test_dry_run_shows_pending_alerts_too(tmp_path, hook):
+    hook.status = 500
+    p = Project(tmp_path, [hook.url("json", "/json")])
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    assert p.run("check").exit_code == 4
+    n = len(hook.requests)
+    r = p.run("check", "--dry-run")
+    assert r.exit_code == 0 and "pending since" in r.stderr and "Gamma Shop" in r.stderr
+    assert len(hook.requests) == n and len(p.outbox()) == 1
+
+
+def test_notify_test_reports_each_url(tmp_path, hook, hook2):
+    p = Project(tmp_path, [hook.url("json", "/json")], on_error=[hook.url("form", "/ops")],
+                watch_notify=[hook.url("json", "/json"), hook2.url("json", "/two")])
+    hook2.down()
+    r = p.run("notify", "test", "t")
+    assert r.exit_code == 4
+    assert f"ok      json://127.0.0.1:{hook.port}/***" in r.stdout
+    assert f"failed  json://127.0.0.1:{hook2.port}/***: " in r.stdout
+    assert hook.count("/json") == 1
+    assert "test message" in hook.accepted[0].payload["title"]
+    hook2.up()
+    r = p.run("notify", "test", "--format", "json")
+    assert r.exit_code == 0, r.stdout
+    assert [x["ok"] for x in json.loads(r.stdout)] == [True, True, True]
+    assert hook.count("/ops") == 1 and hook2.count("/two") == 1
+
+    bad = p.run("notify", "test", "nope")
+    assert bad.exit_code == 2 and "no watch named 'nope'" in bad.stderr
+
+
+def test_outbox_text_lists_pending_and_delivered(tmp_path, hook, hook2):
+    hook2.status = 500
+    p = Project(tmp_path, [hook.url("json", "/ok"), hook2.url("json", "/bad")])
+    assert "nothing pending" in p.run("outbox").stdout
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    p.run("check")
+    out = p.run("outbox").stdout
+    assert "Test List: 1 added" in out
+    assert f"pending    json://127.0.0.1:{hook2.port}/***  (1 attempt(s); last error: " in out
+    assert f"delivered  json://127.0.0.1:{hook.port}/***" in out
+
+
+# -- messages: report filter, templates, cutting ------------------------------------------------
+def test_report_filter_and_templates(tmp_path, hook):
+    extra = ('report = ["added"]\n'
+             'template = {title = "{title}: {added} new ({edition})", '
+             'body = "New on {watch}: {summary}\\n{changes}\\n{{literal}}"}\n')
+    p = Project(tmp_path, [hook.url("json", "/json")], watch_extra=extra)
+    p.run("check")
+    p.rows = [r for r in p.rows if r[0] != "b"]  # a removal only: not news for this watch
+    p.write_rows()
+    assert p.run("check").exit_code == 0
+    assert hook.requests == [] and p.outbox() == []
+    p.add("c", "Gamma Shop")
+    p.add("b", "Beta Bazaar", "physical", "CN")
+    assert p.run("check").exit_code == 0
+    got = hook.accepted[0].payload
+    assert got["title"] == "Test List: 2 new ()"
+    assert got["message"].startswith("New on t: 2 added\n**Added (2)**")
+    assert got["message"].endswith("{literal}")
+
+
+def test_unknown_template_variable_is_a_config_error(tmp_path, hook):
+    p = Project(tmp_path, [hook.url("json")], watch_extra='template = {title = "{nope}"}\n')
+    r = p.run("check")
+    assert r.exit_code == 2 and "template.title: unknown variable {nope}" in r.stderr
+
+
+def test_long_list_is_cut_within_the_limit():
+    d = {"list": "x", "from": {"edition": "2022"}, "to": {"edition": "2023"},
+         "added": [{"id": str(i), "name": f"Market {i}", "category": "online",
+                    "urls": [f"https://m{i}.example/"], "provenance": {"page": i}}
+                   for i in range(1, 501)],
+         "removed": [{"id": "r", "name": "Gone", "country": "CN"}], "renamed": [],
+         "changed": [], "counts": {"added": 500, "removed": 1, "renamed": 0, "changed": 0,
+                                   "unchanged": 3}}
+    for md in (True, False):
+        msg = messages.render(d, messages.KINDS, title="Notorious Markets List", watch="nml",
+                              markdown=md, limit=1000)
+        assert msg.title == "Notorious Markets List 2023: 500 added, 1 removed"
+        assert len(msg.body) <= 1000
+        shown = msg.body.count("Market ")
+        assert 5 < shown < 500
+        assert msg.body.endswith(f"… and {501 - shown} more")
+        assert "p. 1 — " in msg.body
+    # no separate title: the title counts against the body's limit
+    msg = messages.render(d, messages.KINDS, title="T", watch="w", limit=300, title_limit=0)
+    assert len(msg.body) + len(msg.title) + 2 <= 300
+
+
+def test_markdown_escapes_names():
+    d = {"list": "x", "from": None, "to": {}, "added": [{"id": "a", "name": "a_b*c"}],
+         "removed": [], "renamed": [], "changed": [],
+         "counts": {"added": 1, "removed": 0, "renamed": 0, "changed": 0, "unchanged": 0}}
+    assert "**a\\_b\\*c**" in messages.changes(d, md=True)
+    assert "+ a_b*c" in messages.changes(d, md=False)
+
+
+# -- secrets ---------------------------------------------------------------------------------
+def test_mask_rules():
+    assert mask("mailto://127.0.0.1:2525?from=a@example.com&to=b@example.com&mode=insecure") \
+        == "mailto://127.0.0.1:2525?from=a@example.com&to=b@example.com&mode=insecure"
+    assert mask("json://bob:pw@127.0.0.1:8080/hooks/T0KEN?+X-Key=abc&format=text") == \
+        "json://***:***@127.0.0.1:8080/***/***?+X-Key=***&format=text"
+    assert mask("https://hooks.slack.com/services/T000/B000/XXXXXXXX") == \
+        "https://hooks.slack.com/***/***/***/***"
+    assert mask("slack://TokenA/TokenB/TokenC/#channel") == "slack://***/***/***/#***"
+    assert mask("tgram://123456789:AAHsecretTOKEN/12345") == "tgram://***/***"
+    assert mask("discord://4174216298/JHMHI8qBe7bk2ZwO5U711o3dV_js") == "discord://***/***"
+    assert mask("not a url") == "***"
+    assert url_id("json://x") == url_id("json://x") != url_id("json://y")
+
+
+def test_redactor_cleans_free_text():
+    url = "json://bobuser:S3cretPass@127.0.0.1:1/hook/TOKENsecret123"
+    redact = Redactor([url])
+    text = redact(f"failed {url}; path /hook/TOKENsecret123 auth S3cretPass; "
+                  "other ftp://x:y@host.example/")
+    assert not any(s in text for s in SECRETS) and "y@host" not in text
+    assert "127.0.0.1:1/***/***" in text
+
+
+def test_secrets_never_show(tmp_path, hook):
+    secret_url = hook.url("json", "/hook/TOKENsecret123", query="+X-Api-Key=HeaderSecret999",
+                          auth="bobuser:S3cretPass")
+    p = Project(tmp_path, [secret_url], on_error=[secret_url], retries=1)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+
+    def cli_run(*args):
+        proc = subprocess.run([sys.executable, "-m", "listwatch", "--config", str(p.config),
+                               *args], check=False, capture_output=True, text=True, env=env,
+                              timeout=60)
+        return proc
+
+    outputs = [cli_run("-v", "check")]
+    p.add("c", "Gamma Shop")
+    hook.status = 500
+    outputs += [cli_run("-v", "--debug", "check"), cli_run("--debug", "check", "--dry-run"),
+                cli_run("outbox"), cli_run("outbox", "--format", "json"),
+                cli_run("-v", "notify", "test")]
+    assert outputs[1].returncode == 4
+    hook.status = 200
+    outputs += [cli_run("-v", "--debug", "check"), cli_run("-vv", "notify", "test", "t")]
+    assert outputs[-2].returncode == 0
+    # the secrets did reach the receiver, so the URL really was used
+    assert hook.accepted[0].path == "/hook/TOKENsecret123"
+    assert hook.accepted[0].headers["X-Api-Key"] == "HeaderSecret999"
+    text = "\n".join(o.stdout + o.stderr for o in outputs)
+    assert "apprise: info:" in text and "not delivered to json://***:***@127.0.0.1" in text
+    for secret in SECRETS:
+        assert secret not in text
+    for path in p.files():
+        data = path.read_bytes()
+        for secret in SECRETS:
+            assert secret.encode() not in data, (path, secret)
+
+
+# -- on_error -----------------------------------------------------------------------------------
+def test_on_error_hears_about_broken_sources_and_failed_deliveries(tmp_path, hook, hook2):
+    hook2.status = 500
+    p = Project(tmp_path, [hook2.url("json", "/people")], on_error=[hook.url("json", "/ops")])
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    r = p.run("check")
+    assert r.exit_code == 4
+    [notice] = hook.accepted
+    assert notice.payload["title"] == "listwatch: 1 problem in the last check"
+    assert f"not delivered to json://127.0.0.1:{hook2.port}/***" in notice.payload["message"]
+
+    hook2.status = 200
+    p.csv.unlink()  # the source now fails
+    r = p.run("check")
+    assert r.exit_code == 3, r.stderr
+    assert hook2.count() == 1  # the pending alert still went out
+    assert "watch t: " in hook.accepted[1].payload["message"]
+
+
+def test_url_removed_from_config_is_dropped_with_a_warning(tmp_path, hook, hook2):
+    hook2.status = 500
+    p = Project(tmp_path, [hook.url("json", "/keep"), hook2.url("json", "/gone")])
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    assert p.run("check").exit_code == 4
+    text = p.config.read_text().replace(f', "{hook2.url("json", "/gone")}"', "")
+    p.config.write_text(text)
+    r = p.run("check")
+    assert r.exit_code == 0, r.stderr
+    assert "dropped the pending alert for json://127.0.0.1:" in r.stderr
+    assert p.outbox() == [] and hook.count() == 1
+
+
+# -- apprise only when sending --------------------------------------------------------------------
+def test_check_without_change_never_imports_apprise(tmp_path, hook):
+    p = Project(tmp_path, [hook.url("json", "/json")])
+    probe = ("import sys; from listwatch.cli import cli; "
+             f"code = cli.main(['--config', {str(p.config)!r}, 'check'], "
+             "standalone_mode=False); print('PROBE', code, 'apprise' in sys.modules)")
+
+    def run() -> str:
+        out = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True,
+                             text=True, timeout=60).stdout
+        return next(line.split()[1:] for line in out.splitlines() if line.startswith("PROBE"))
+
+    assert run() == ["0", "False"]  # baseline
+    assert run() == ["0", "False"]  # no change
+    p.add("c", "Gamma Shop")
+    assert run() == ["0", "True"]  # a change: now it is needed
+    assert hook.count() == 1
+
+
+def test_changes_pending_from_several_runs_go_out_in_order_once(tmp_path, hook):
+    p = Project(tmp_path, [hook.url("json", "/json")])
+    p.run("check")
+    hook.down()
+    p.add("c", "Gamma Shop")
+    assert p.run("check").exit_code == 4
+    p.add("d", "Delta Depot")
+    assert p.run("check").exit_code == 4
+    assert len(p.outbox()) == 2
+    hook.up()
+    assert p.run("check").exit_code == 0
+    assert [x.payload["message"].count("Shop") for x in hook.accepted] == [1, 0]
+    assert "Delta Depot" in hook.accepted[1].payload["message"]
+    assert p.run("check").exit_code == 0 and hook.count() == 2
+
+
+def test_apprise_debug_logging_is_never_enabled(tmp_path, hook, caplog):
+    secret_url = hook.url("json", "/hook/TOKENsecret123", auth="bobuser:S3cretPass")
+    p = Project(tmp_path, [secret_url])
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    with caplog.at_level(logging.DEBUG, logger="apprise"):
+        assert p.run("-v", "--debug", "check").exit_code == 0
+    apprise_records = [r for r in caplog.records if r.name == "apprise"]
+    assert apprise_records and min(r.levelno for r in apprise_records) >= logging.INFO
+    assert logging.getLogger("apprise").level >= logging.INFO
+    assert not any(s in caplog.text for s in SECRETS)
+
+
+def test_unreadable_outbox_record_is_left_alone(tmp_path, hook):
+    p = Project(tmp_path, [hook.url("json", "/json")])
+    p.run("check")
+    snap = next((p.store / "watches" / "t" / "snapshots").glob("*.json"))
+    bad = p.store / "outbox" / "t" / snap.name
+    bad.parent.mkdir(parents=True)
+    bad.write_text('{"watch": "t"}')
+    r = p.run("check")
+    assert r.exit_code == 0 and "not an outbox record listwatch can read" in r.stderr
+    assert bad.exists() and hook.requests == []
+    r = p.run("outbox")
+    assert r.exit_code == 0 and "nothing pending" in r.stdout and "left in place" in r.stderr
