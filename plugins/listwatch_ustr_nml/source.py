@@ -1,0 +1,95 @@
+"""The ``ustr-nml`` source: fetch a report (directly or through an index page) and parse it."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import listwatch
+from listwatch import SourceError
+
+ACCEPT_ANY = "application/pdf, text/html;q=0.9, */*;q=0.5"
+
+
+class NotoriousMarkets(listwatch.Source):
+    name = "ustr-nml"
+    title = ("USTR Review of Notorious Markets for Counterfeiting and Piracy: the report PDF, "
+             "or a page linking to the reports")
+    options_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "edition": {
+                "type": "string", "pattern": r"^\d{4}$",
+                "description": "the report year to take from an index page (default: the "
+                               "newest linked); with a PDF location, the year it must be",
+            },
+        },
+    }
+
+    def fetch(self, location, options, ctx):
+        from listwatch.fetching import display
+
+        from .pdf import is_pdf, looks_like_html
+        from .text import BadDocument
+
+        edition = options.get("edition")
+        doc = ctx.get(location, accept=ACCEPT_ANY)
+        link = None
+        if (not is_pdf(doc.content) and looks_like_html(doc.content)
+                and not _pdf_expected(location, doc)):
+            from . import index
+
+            html = doc.content.decode(_charset(doc.content_type), "replace")
+            try:
+                link = index.choose(index.report_links(html, doc.location), edition)
+            except BadDocument as exc:
+                raise SourceError(f"{display(doc.location)}: {exc}") from None
+            doc = ctx.get(link.url, accept="application/pdf")
+        where = display(doc.location)
+        try:
+            report = read_report(doc.content)
+        except BadDocument as exc:
+            raise SourceError(f"{where}: {exc}") from None
+        if edition and report.edition != edition:
+            raise SourceError(f"{where}: this is the {report.edition} report, not the "
+                              f"{edition} edition asked for")
+        warnings = []
+        if link is not None and link.year and link.year != report.edition:
+            warnings.append(f"the index page links this report as {link.year}, but its title "
+                            f"says {report.edition}")
+        meta = {"id": "ustr-nml", "title": report.title, "edition": report.edition}
+        if report.published:
+            meta["published"] = report.published
+        return listwatch.Draft(list=meta, entries=report.entries,
+                               warnings=warnings + report.warnings)
+
+
+def read_report(content: bytes):
+    """PDF bytes → :class:`parse.Report` (or :class:`BadDocument`)."""
+    from .parse import parse
+    from .pdf import open_pdf, read_pages
+
+    doc = open_pdf(content)
+    try:
+        pages = read_pages(doc)
+    finally:
+        doc.close()
+    return parse(pages)
+
+
+def _pdf_expected(location: str, doc) -> bool:
+    paths = (urllib.parse.urlsplit(location).path, urllib.parse.urlsplit(doc.location).path)
+    return (any(p.lower().endswith(".pdf") for p in paths)
+            or "pdf" in doc.content_type.lower())
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            try:
+                "".encode(value.strip('"'))
+                return value.strip('"')
+            except LookupError:
+                break
+    return "utf-8"
