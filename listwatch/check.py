@@ -34,6 +34,7 @@ class Outcome:
     diff: dict | None = None
     stored: Path | None = None
     code: ExitCode = ExitCode.OK
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def reported(self) -> bool:
@@ -145,15 +146,21 @@ def _settle(w: Watch, reg: Registered, store: Store, previous: Path | None, got:
             store.save_state(w.name, new)
 
     if isinstance(got.error, NotModified):
-        why = "HTTP 304" if got.ctx is None or not got.ctx.documents or \
-            got.ctx.documents[-1].requested != str(got.error) else "same document as last run"
-        return Outcome(w, kinds, "unchanged", f"no change ({why})")
+        return Outcome(w, kinds, "unchanged", f"no change ({got.error.why})")
     if got.error is not None:
         exc = got.error
         code = getattr(exc, "exit_code", ExitCode.SOURCE_FAILED)
         return Outcome(w, kinds, "failed", str(exc), code=code)
     snap = got.snapshot
     assert snap is not None
+    outcome = _judge(w, kinds, store, previous, got, snap, dry_run, outbox_record,
+                     remember_validators)
+    outcome.warnings = list(snap.get("warnings", []))
+    return outcome
+
+
+def _judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None, got: Fetched,
+           snap: dict, dry_run: bool, outbox_record, remember_validators) -> Outcome:
     try:
         old = store.load_latest(w.name) if previous else None
     except ListwatchError as exc:

@@ -83,6 +83,8 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
             outbox_record=alerts.outbox_record(config) if alerts else None,
             progress=(lambda line: click.echo(line, err=True)) if show_progress else None)
         for o in outcomes:
+            for warning in o.warnings:
+                app.log(f"warning: watch {o.watch.name}: {warning}", 0)
             if o.status in ("failed", "broken"):
                 click.echo(f"error: watch {o.watch.name}: {o.message}", err=True)
         click.echo(render_outcomes(outcomes, fmt), nl=False)

@@ -135,7 +135,7 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         names.add(w["name"])
         watches.append(Watch(
             name=w["name"], source=w["source"],
-            location=expand(w["location"], environ, f"{where}: key location"),
+            location=_beside(path, expand(w["location"], environ, f"{where}: key location")),
             options=expand(w.get("options", {}), environ, f"{where}: key options"),
             notify=expand(w.get("notify", []), environ, f"{where}: key notify"),
             report=tuple(w["report"]) if "report" in w else None,
@@ -159,6 +159,13 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         backoff=alerts.get("backoff", 1.0),
         watches=watches,
     )
+
+
+def _beside(config_path: Path, location: str) -> str:
+    """A relative file location is relative to the config file, not to the cwd."""
+    if "://" in location or location.startswith("file:") or Path(location).is_absolute():
+        return location
+    return str(config_path.parent / location)
 
 
 def check_sources(config: Config, sources: Mapping[str, Any]) -> None:

@@ -52,7 +52,12 @@ class InvalidSnapshot(SourceError):
 
 
 class NotModified(Exception):
-    """The server answered 304: the document has not changed since the last run."""
+    """The document has not changed since the last accepted run: the server answered
+    304, or (``why="same document"``) its bytes are the ones already parsed."""
+
+    def __init__(self, location: str, why: str = "HTTP 304"):
+        super().__init__(location)
+        self.why = why
 
 
 class AlertError(ListwatchError):

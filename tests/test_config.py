@@ -97,3 +97,14 @@ def test_unknown_watch_name_on_command_line(plugins, tmp_path):
                                 obj=App(plugins=plugins))
     assert result.exit_code == 2
     assert "no watch named 'nope'" in result.stderr and "sdn" in result.stderr
+
+
+def test_relative_locations_are_relative_to_the_config_file(tmp_path):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    config = sub / "listwatch.toml"
+    config.write_text(GOOD_WATCH + GOOD_WATCH.replace('"sdn"', '"web"').replace(
+        '"list.csv"', '"https://example.org/list.csv"'), encoding="utf-8")
+    cfg = read(config, {})
+    assert cfg.watches[0].location == str(sub / "list.csv")
+    assert cfg.watches[1].location == "https://example.org/list.csv"
