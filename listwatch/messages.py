@@ -96,6 +96,9 @@ def _entry(entry: dict, md: bool) -> str:
     page = (entry.get("provenance") or {}).get("page")
     if page:
         text += f" — p. {page}"
+    named = attrs.get("mentioned")
+    if named:
+        text += " — names " + _esc(", ".join(map(str, named)), md)
     urls = entry.get("urls") or []
     if urls:
         link = str(urls[0])

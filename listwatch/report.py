@@ -14,6 +14,9 @@ def _label(entry: dict) -> str:
     extra = [where] if where else []
     if page:
         extra.append(f"p. {page}")
+    named = (entry.get("attributes") or {}).get("mentioned")
+    if named:
+        extra.append("names " + ", ".join(map(str, named)))
     return entry["name"] + (f" ({'; '.join(extra)})" if extra else "")
 
 

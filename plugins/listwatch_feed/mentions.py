@@ -130,10 +130,12 @@ class Matcher:
         derived: dict[str, set[str]] = {}
         forms: dict[str, tuple[str, ...]] = {}
         lenient: set[str] = set()  # keys that may match all-lowercase text
+        self.names: dict[str, str] = {}
         for entry in entries:
             if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
                 continue
             eid, name = entry["id"], entry.get("name")
+            self.names[eid] = name if isinstance(name, str) else eid
             aliases = entry.get("aliases") or []
             names = [name] + ([aliases] if isinstance(aliases, str) else list(aliases))
             for text in names:

@@ -62,7 +62,8 @@ class Feed(listwatch.Source):
                 "drop items published longer ago than this (undated items are kept)")},
             "mentions_of": {"type": "string", "minLength": 1, "description": (
                 "a watch name: link each item to the entries of that watch's latest "
-                "snapshot it names (attributes.mentions)")},
+                "snapshot it names (attributes.mentions: their ids; attributes.mentioned: "
+                "their names)")},
         },
     }
 
@@ -106,7 +107,10 @@ class Feed(listwatch.Source):
             if drop and any(k in haystack for k in drop):
                 continue
             if matcher is not None:
-                entry["attributes"]["mentions"] = matcher.find(entry["name"], full_text)
+                ids = matcher.find(entry["name"], full_text)
+                entry["attributes"]["mentions"] = ids
+                # the names too, so a report can say which markets a story names
+                entry["attributes"]["mentioned"] = [matcher.names[i] for i in ids]
             entries.append(entry)
         warnings = []
         if repeats:

@@ -370,6 +370,11 @@ def test_seed_article_names_six_markets(feed, tmp_path, article):
     (found,) = mentions(feed, tmp_path, ("U.S. names China's WeChat, Alibaba sites", article))
     assert found == ["online/aliexpress", "online/baidu-wangpan", "online/dhgate",
                      "online/pinduoduo", "online/taobao", "online/wechat-e-commerce-ecosystem"]
+    path = write(tmp_path, "seed.xml", feed_of(("WeChat story", article)))
+    draft = feed.source.fetch(path, {"mentions_of": "nml"}, Context(latest=lambda name: NML))
+    assert draft.entries[0]["attributes"]["mentioned"] == [
+        "ALIEXPRESS", "BAIDU WANGPAN", "DHGATE", "PINDUODUO", "TAOBAO",
+        "WECHAT E-COMMERCE ECOSYSTEM"]
     # nor "one of the largest platforms", "private sector", "China", Tencent, Alibaba
 
 
