@@ -1,18 +1,38 @@
 """listwatch: watch policy lists and hear when they change.
 
 The public API for plugin authors is re-exported here; importing it does no I/O
-and loads no plugins.
+and loads no plugins. ``hookimpl``, ``Source``, ``Draft`` and ``slug`` are loaded on
+first use (PEP 562), so ``listwatch --help`` does not pay for pluggy.
 """
 
 from __future__ import annotations
 
-import pluggy
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-hookimpl = pluggy.HookimplMarker("listwatch")
-
 from .errors import ListwatchError, SourceError  # noqa: E402
-from .sources import Draft, Source, slug  # noqa: E402
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from .sources import Draft, Source, slug
+
+    hookimpl: pluggy.HookimplMarker
 
 __all__ = ["Draft", "ListwatchError", "Source", "SourceError", "__version__", "hookimpl", "slug"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "hookimpl":
+        import pluggy
+
+        value: Any = pluggy.HookimplMarker("listwatch")
+    elif name in ("Draft", "Source", "slug"):
+        from . import sources
+
+        value = getattr(sources, name)
+    else:
+        raise AttributeError(f"module 'listwatch' has no attribute {name!r}")
+    globals()[name] = value  # once
+    return value

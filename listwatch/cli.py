@@ -6,7 +6,6 @@ Exit codes are translated in one place, :meth:`Root.main` (DESIGN.md).
 from __future__ import annotations
 
 import sys
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +110,8 @@ class Root(click.Group):
             code = ExitCode.OK
         except Exception as exc:  # noqa: BLE001 - the one place bugs are reported
             if "--debug" in argv:
+                import traceback
+
                 traceback.print_exc()
             line = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) \
                 else type(exc).__name__

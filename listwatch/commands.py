@@ -119,13 +119,14 @@ def validate(app: App, files: tuple[Path, ...]) -> int:
 
     Exits 3 when any file is invalid.
     """
-    from .snapshot import loads, read_text
+    from .snapshot import gc_paused, loads, read_text
     from .validation import snapshot_errors
 
     bad = 0
     for path in files:
         try:
-            problems = snapshot_errors(loads(read_text(path), str(path)))
+            with gc_paused():
+                problems = snapshot_errors(loads(read_text(path), str(path)))
         except InvalidSnapshot as exc:
             problems = exc.problems
         for problem in problems:

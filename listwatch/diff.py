@@ -12,12 +12,14 @@ Pairs are taken best score first, each entry at most once.
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from .snapshot import CanonicalReader, NotCanonical, load
+from .snapshot import CanonicalReader, NotCanonical, gc_paused, load
 
 RENAME_THRESHOLD = 0.90
 NOT_COMPARED = frozenset({"id", "provenance"})
@@ -73,6 +75,17 @@ def changed_fields(old: dict, new: dict, ignore: frozenset[str] = frozenset()) -
     return fields
 
 
+def _same_but_provenance(old: dict, new: dict) -> bool:
+    a, b = old.pop("provenance", None), new.pop("provenance", None)
+    try:
+        return old == new
+    finally:
+        if a is not None:
+            old["provenance"] = a
+        if b is not None:
+            new["provenance"] = b
+
+
 class Collector:
     """Accumulates the result of a merge of two id-ordered entry streams."""
 
@@ -84,6 +97,9 @@ class Collector:
         self.unchanged = 0
 
     def same_id(self, old: dict, new: dict) -> None:
+        if old == new or _same_but_provenance(old, new):  # the common cases, mostly in C
+            self.unchanged += 1
+            return
         fields = changed_fields(old, new, self.ignore)
         if fields:
             self.changed.append({"id": new["id"], "name": new["name"], "fields": fields})
@@ -126,34 +142,120 @@ def diff(old: dict | None, new: dict, ignore: Iterable[str] = ()) -> dict:
         else:
             c.same_id(prior, entry)
     c.removed = list(before.values())
+    for found in (c.added, c.removed, c.changed):  # id order, whatever the files' order
+        found.sort(key=_by_id)
     return _finish(old, new, c)
+
+
+def _by_id(entry: dict) -> str:
+    return entry["id"]
 
 
 def diff_files(old: str | Path, new: str | Path, ignore: Iterable[str] = ()) -> dict:
     """Diff two snapshot files, streaming when both are in the canonical layout.
 
-    Identical lines are the same entry, unchanged, and are never parsed; only the
-    lines that differ are. Any departure from the layout (or from id order) falls
-    back to reading and validating both files whole.
+    Identical lines are the same entry, unchanged, and are never parsed (only their
+    ids are read, to check that ids strictly increase in both files); the lines that
+    differ are parsed and checked against the schema. Any departure from the layout,
+    from strict id order or from the schema falls back to reading and validating both
+    files whole, so a bad file gets the same one-line error as from ``validate``.
+    Lines identical in both files are otherwise trusted: `listwatch validate` checks
+    every entry.
     """
     try:
         return _diff_canonical(old, new, ignore)
     except NotCanonical:
-        return diff(load(old), load(new), ignore)
+        with gc_paused():
+            return diff(load(old), load(new), ignore)
 
 
 def _parse(line: str, where: str) -> dict:
+    """Parse one entry line; anything the snapshot schema would reject is NotCanonical,
+    so the caller falls back to the full parser and its exact error message."""
+    from .validation import entry_is_valid
+
     try:
         entry = json.loads(line)
     except ValueError:
         raise NotCanonical(where) from None
-    if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"]
-            and isinstance(entry.get("name"), str) and entry["name"]):
+    if not entry_is_valid(entry):
         raise NotCanonical(where)
     return entry
 
 
+def _quick_id(line: str) -> str | None:
+    """The id of a canonical entry line without parsing it, or None when unsure.
+
+    Keys are sorted and compact, so the top-level ``"id":"`` is the first one at
+    brace depth 1. Anything unusual (escapes, a nested ``id`` first) gives None and
+    the caller parses the line properly.
+    """
+    at = line.find('"id":"')
+    if at < 0:
+        return None
+    end = line.find('"', at + 6)
+    ident = line[at + 6:end]
+    if not ident or "\\" in ident or ident.isspace():
+        return None
+    prefix = line[:at]
+    if prefix.count("{") != prefix.count("}") + 1:
+        return None
+    return ident
+
+
+_ID = re.compile(r'"id":"([^"\\]*)"')
+
+
+def _block_ids(text: str, lines: int) -> list[str] | None:
+    """Each line's id, found in C, when the block holds one ``"id":"`` per line.
+
+    (Only a line without a top-level id, which is invalid, could make another
+    line's nested ``"id"`` count as its; such a line is then trusted as unchanged.)
+    """
+    ids = _ID.findall(text)
+    return ids if len(ids) == lines else None
+
+
+def _run_ids(ids: list[str] | None, block: list[str], i: int, k: int, where: str) -> list[str]:
+    if ids is not None:
+        return ids[i:i + k]
+    return [_quick_id(line) or _parse(line[4:-2], where)["id"] for line in block[i:i + k]]
+
+
+def _increasing(ids: list[str], last: str) -> bool:
+    return ids[0] > last and all(map(operator.lt, ids, itertools.islice(ids, 1, None)))
+
+
+def _common(a: list[str], i: int, b: list[str], j: int) -> int:
+    """How many lines from ``a[i]`` and ``b[j]`` on are equal (``a[i] == b[j]``):
+    galloping then bisecting with slice comparisons, so the lines are compared in C."""
+    n = min(len(a) - i, len(b) - j)
+    k, step = 1, 4
+    while k < n:
+        m = min(n, k + step)
+        if a[i + k:i + m] == b[j + k:j + m]:
+            k, step = m, step * 2
+            continue
+        lo, hi = k, m  # the first lo lines are equal; a difference lies before hi
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if a[i + lo:i + mid] == b[j + lo:j + mid]:
+                lo = mid
+            else:
+                hi = mid
+        return lo
+    return k
+
+
 def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str]) -> dict:
+    """Merge two id-ordered canonical files, block by block.
+
+    Runs of lines that are the same in both files are unchanged entries: they are
+    found with slice comparisons and never parsed; only their ids are read (one
+    regex per block) to check that ids increase strictly on both sides.
+    Duplicates or disorder are not the canonical layout: NotCanonical, and the full
+    parser then reports them. Lines that differ are parsed and schema-checked.
+    """
     from .validation import check_snapshot
 
     with CanonicalReader(old) as ra, CanonicalReader(new) as rb:
@@ -163,43 +265,77 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str]) -> 
             except Exception:
                 raise NotCanonical(reader.path) from None
         c = Collector(ignore)
-        a, b = ra.lines(), rb.lines()
-        la, lb = next(a, None), next(b, None)
-        ea = eb = None
+        blocks_a, blocks_b = ra.blocks(), rb.blocks()
+        a: list[str] | None = []
+        b: list[str] | None = []
+        ids_a: list[str] | None = None
+        i = j = 0
+        ea = eb = None  # a[i] / b[j] parsed, when they had to be
         last_a = last_b = ""
-        while la is not None and lb is not None:
-            if la == lb:
-                c.unchanged += 1
-                la, lb, ea, eb = next(a, None), next(b, None), None, None
+        unchanged = 0
+        while True:
+            if i == len(a):
+                a, text = next(blocks_a, (None, ""))
+                if a is None:
+                    break
+                i, ids_a = 0, _block_ids(text, len(a))
+            if j == len(b):
+                b, _ = next(blocks_b, (None, ""))
+                if b is None:
+                    break
+                j = 0
+            line_a, line_b = a[i], b[j]
+            if line_a == line_b:
+                if ea is None and eb is None:
+                    k = _common(a, i, b, j)
+                    ids = _run_ids(ids_a, a, i, k, ra.path)
+                    if not _increasing(ids, max(last_a, last_b)):
+                        raise NotCanonical(ra.path if ids[0] <= last_a else rb.path)
+                    i, j, unchanged = i + k, j + k, unchanged + k
+                    last_a = last_b = ids[-1]
+                    continue
+                ident = (ea or eb)["id"]  # one side was parsed and checked already
+                if (ea is None and ident <= last_a) or (eb is None and ident <= last_b):
+                    raise NotCanonical(ra.path if ea is None else rb.path)
+                last_a = last_b = ident
+                i, j, unchanged, ea, eb = i + 1, j + 1, unchanged + 1, None, None
                 continue
             if ea is None:
-                ea = _parse(la, ra.path)
+                ea = _parse(line_a[4:-2], ra.path)
                 if ea["id"] <= last_a:
                     raise NotCanonical(ra.path)
                 last_a = ea["id"]
             if eb is None:
-                eb = _parse(lb, rb.path)
+                eb = _parse(line_b[4:-2], rb.path)
                 if eb["id"] <= last_b:
                     raise NotCanonical(rb.path)
                 last_b = eb["id"]
             if ea["id"] == eb["id"]:
                 c.same_id(ea, eb)
-                la, lb, ea, eb = next(a, None), next(b, None), None, None
+                i, j, ea, eb = i + 1, j + 1, None, None
             elif ea["id"] < eb["id"]:
                 c.removed.append(ea)
-                la, ea = next(a, None), None
+                i, ea = i + 1, None
             else:
                 c.added.append(eb)
-                lb, eb = next(b, None), None
-        for line, reader, out, last in ((la, ra, c.removed, last_a), (lb, rb, c.added, last_b)):
-            rest = a if reader is ra else b
-            while line is not None:
-                entry = _parse(line, reader.path)
-                if entry["id"] <= last:
-                    raise NotCanonical(reader.path)
-                last = entry["id"]
-                out.append(entry)
-                line = next(rest, None)
+                j, eb = j + 1, None
+        c.unchanged += unchanged  # plus those same_id found equal modulo noise
+        # One side is used up; what is left of the other was removed or added.
+        for block, at, entry, blocks, reader, out, last in (
+                (a, i, ea, blocks_a, ra, c.removed, last_a),
+                (b, j, eb, blocks_b, rb, c.added, last_b)):
+            while block is not None:
+                for line in block[at:]:
+                    if entry is not None:  # parsed and checked already
+                        out.append(entry)
+                        entry = None
+                        continue
+                    entry_ = _parse(line[4:-2], reader.path)
+                    if entry_["id"] <= last:
+                        raise NotCanonical(reader.path)
+                    last = entry_["id"]
+                    out.append(entry_)
+                block, at = next(blocks, (None, ""))[0], 0
         return _finish(ra.envelope, rb.envelope, c)
 
 
@@ -250,21 +386,39 @@ def match_renames(removed: list[dict], added: list[dict]) -> tuple[list, list, l
 
 
 def _name_pairs(removed: list[dict], added: list[dict]) -> list[tuple[float, int, int, str]]:
+    """Pairs whose names score at least the threshold, compared in bulk (rapidfuzz cdist).
+
+    Names are grouped by length: ``ratio`` is at most ``2 min(L, M) / (L + M)``, so
+    only lengths that can reach the threshold are compared (~5x fewer pairs).
+    """
     import numpy as np
     from rapidfuzz import fuzz, process
 
     old_names = [_name_key(e) for e in removed]
     new_names = [_name_key(e) for e in added]
     cutoff = int(RENAME_THRESHOLD * 100)
+    old_by_len: dict[int, list[int]] = {}
+    new_by_len: dict[int, list[int]] = {}
+    for names, by_len in ((old_names, old_by_len), (new_names, new_by_len)):
+        for index, name in enumerate(names):
+            if name:
+                by_len.setdefault(len(name), []).append(index)
     pairs = []
-    block = max(1, 20_000_000 // max(1, len(new_names)))  # bound the score matrix to ~20 MB
-    for start in range(0, len(old_names), block):
-        scores = process.cdist(old_names[start:start + block], new_names, scorer=fuzz.ratio,
-                               score_cutoff=cutoff, dtype=np.uint8, workers=-1)
-        for i, j in zip(*np.nonzero(scores)):
-            i, j = int(i) + start, int(j)
-            if old_names[i] and _compatible(removed[i], added[j]):
-                pairs.append((float(scores[i - start, j]) / 100, i, j, "name"))
+    for length, olds in sorted(old_by_len.items()):
+        cands = [j for other, js in sorted(new_by_len.items())
+                 if 200 * min(length, other) >= cutoff * (length + other) for j in js]
+        if not cands:
+            continue
+        cand_names = [new_names[j] for j in cands]
+        block = max(1, 20_000_000 // len(cands))  # bound the score matrix to ~20 MB
+        for start in range(0, len(olds), block):
+            part = olds[start:start + block]
+            scores = process.cdist([old_names[i] for i in part], cand_names, scorer=fuzz.ratio,
+                                   score_cutoff=cutoff, dtype=np.uint8, workers=-1)
+            for r, c in zip(*np.nonzero(scores)):
+                i, j = part[int(r)], cands[int(c)]
+                if _compatible(removed[i], added[j]):
+                    pairs.append((float(scores[r, c]) / 100, i, j, "name"))
     return pairs
 
 

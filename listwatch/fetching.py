@@ -5,8 +5,10 @@ redirects, a User-Agent and conditional GET, so no plugin writes its own.
 from __future__ import annotations
 
 import functools
+import base64
 import hashlib
 import http.client
+import re
 import socket
 import urllib.error
 import urllib.parse
@@ -53,17 +55,20 @@ class Document:
 
 
 def is_url(location: str) -> bool:
-    return urllib.parse.urlsplit(location).scheme.lower() in ("http", "https")
+    return location.split(":", 1)[0].lower() in ("http", "https") and ":" in location
 
 
 def display(location: str) -> str:
     """The location without user:password and query values, for messages."""
-    parts = urllib.parse.urlsplit(location)
-    if parts.scheme.lower() not in ("http", "https"):
+    if not is_url(location):
         return location
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
+    try:
+        parts = urllib.parse.urlsplit(location)
+        port = parts.port
+    except ValueError:  # a malformed URL (bad port, broken IPv6 brackets)
+        return re.sub(r"(?<=://)[^/?#]*@", "", location).split("?", 1)[0]
+    netloc = (f"[{parts.hostname}]" if ":" in (parts.hostname or "") else
+              parts.hostname or "") + (f":{port}" if port else "")
     query = "&".join(f"{k}=…" if k.lower() in _SECRET_KEYS else f"{k}={v}"
                      for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, ""))
@@ -92,6 +97,8 @@ class Context:
     #: deterministic source is not parsed again for nothing.
     known_documents: dict[str, str] = field(default_factory=dict)
     skip_unchanged: bool = False
+    #: set by the core from the source's Draft (items before the source's filters)
+    unfiltered: int | None = None
     warnings: list[str] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     new_validators: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -111,7 +118,7 @@ class Context:
             doc = self._read_file(location)
         self.documents.append(doc)
         if self.skip_unchanged and self.known_documents.get(location) == doc.sha256:
-            raise NotModified(location)
+            raise NotModified(location, "same document as last run")
         return doc
 
     def fetched(self) -> dict[str, str]:
@@ -152,12 +159,27 @@ class Context:
             headers["If-None-Match"] = known["etag"]
         if known.get("last_modified"):
             headers["If-Modified-Since"] = known["last_modified"]
-        request = urllib.request.Request(url, headers=headers)
+        try:
+            parts = urllib.parse.urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError as exc:
+            raise SourceError(f"{shown}: not a valid URL: {exc}") from None
+        credentials = None
+        if "@" in parts.netloc:  # user:password@host: HTTP Basic auth, never in messages
+            userinfo, _, host = parts.netloc.rpartition("@")
+            credentials = base64.b64encode(
+                urllib.parse.unquote(userinfo).encode("utf-8")).decode("ascii")
+            target = urllib.parse.urlunsplit(parts._replace(netloc=host))
+        else:
+            target = url
+        request = urllib.request.Request(target, headers=headers)
+        if credentials:  # unredirected: never sent on to where a redirect points
+            request.add_unredirected_header("Authorization", f"Basic {credentials}")
         try:
             response = urllib.request.urlopen(request, timeout=self.timeout)  # noqa: S310
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
-                raise NotModified(url) from None
+                raise NotModified(shown) from None
             raise SourceError(f"{shown}: HTTP {exc.code} {exc.reason}") from None
         except urllib.error.URLError as exc:
             reason = exc.reason

@@ -93,8 +93,12 @@ def register(plugins: Plugins, plugin: object, name: str | None = None,
     """Register one plugin object; a misspelled hook is a :class:`PluginError`."""
     try:
         registered = plugins.pm.register(plugin, name=name)
-    except ValueError as exc:
-        raise PluginError(f"plugin {name or plugin!r}: {exc}") from None
+    except ValueError as exc:  # the name or the object is registered already
+        raise PluginError(f"plugin {name or plugin!r}: {_one_line(exc)}") from None
+    except pluggy.PluginValidationError as exc:  # hook arguments not in the hookspec
+        if plugins.pm.is_registered(plugin):  # pluggy leaves it half-registered
+            plugins.pm.unregister(plugin)
+        raise PluginError(f"plugin {name or plugin!r}: {_one_line(exc)}") from None
     if registered is None:  # blocked
         return
     if package is not None:
@@ -103,4 +107,9 @@ def register(plugins: Plugins, plugin: object, name: str | None = None,
         plugins.pm.check_pending()
     except pluggy.PluginValidationError as exc:
         plugins.pm.unregister(plugin)
-        raise PluginError(f"plugin {plugins.pm.get_name(plugin) or name}: {exc}") from None
+        raise PluginError(f"plugin {plugins.pm.get_name(plugin) or name}: "
+                          f"{_one_line(exc)}") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())

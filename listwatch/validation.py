@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib import resources
 from typing import Any, Iterable
 
@@ -63,12 +64,36 @@ def _fast_snapshot_validator():
     return jsonschema_rs.Draft202012Validator(schema("snapshot"))
 
 
+@functools.cache
+def _entry_validator():
+    """One entry against ``$defs/entry`` of the snapshot schema (the diff's fast path)."""
+    sub = {"$schema": schema("snapshot")["$schema"], "$defs": schema("snapshot")["$defs"],
+           "$ref": "#/$defs/entry"}
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - the dependency is declared
+        import jsonschema
+
+        return jsonschema.Draft202012Validator(sub)
+    return jsonschema_rs.Draft202012Validator(sub)
+
+
+def entry_is_valid(entry: Any) -> bool:
+    """Whether one entry would pass the snapshot schema (ids' uniqueness aside)."""
+    return _entry_validator().is_valid(entry)
+
+
 def reference_errors(name: str, doc: Any) -> list[tuple[str, str]]:
     """(path, message) pairs from jsonschema, in document order."""
     errors = _reference_validator(name).iter_errors(doc)
     found = sorted(((list(e.absolute_path), e.message) for e in errors),
-                   key=lambda pm: [str(p) for p in pm[0]])
+                   key=lambda pm: _path_key(pm[0]))
     return [(format_path(p), m) for p, m in found]
+
+
+def _path_key(path: Iterable[Any]) -> list[tuple[int, Any]]:
+    """Sort key for a JSON path: array indices numerically (entries[2] before [10])."""
+    return [(0, p) if isinstance(p, int) else (1, str(p)) for p in path]
 
 
 def schema_errors(doc: Any) -> list[tuple[str, str]]:
@@ -77,14 +102,20 @@ def schema_errors(doc: Any) -> list[tuple[str, str]]:
     if fast is None:
         return reference_errors("snapshot", doc)
     found = [(list(e.instance_path), e.message) for e in fast.iter_errors(doc)]
-    found.sort(key=lambda pm: [str(p) for p in pm[0]])
+    found.sort(key=lambda pm: _path_key(pm[0]))
     return [(format_path(p), m) for p, m in found]
 
 
 def duplicate_id_errors(doc: dict) -> list[tuple[str, str]]:
+    entries = doc.get("entries")
+    try:  # the common case, checked in C: every entry has an id and none repeats
+        ids = [entry["id"] for entry in entries]
+        if len(set(ids)) == len(ids):
+            return []
+    except (TypeError, KeyError):  # not a list, an entry without id, an unhashable id
+        pass
     seen: dict[str, int] = {}
     problems = []
-    entries = doc.get("entries")
     for i, entry in enumerate(entries if isinstance(entries, list) else []):
         key = entry.get("id") if isinstance(entry, dict) else None
         if not isinstance(key, str):
@@ -100,8 +131,9 @@ def duplicate_id_errors(doc: dict) -> list[tuple[str, str]]:
 def snapshot_errors(doc: Any) -> list[str]:
     """Every problem with a snapshot, as ``path: message`` lines."""
     problems = schema_errors(doc)
-    if isinstance(doc, dict):
-        problems += duplicate_id_errors(doc)
+    if isinstance(doc, dict) and (duplicates := duplicate_id_errors(doc)):
+        problems = sorted(problems + duplicates, key=lambda pm: _path_key(
+            int(i) if i else k for i, k in re.findall(r"\[(\d+)\]|([^.\[\]]+)", pm[0])))
     return [f"{path}: {message}" for path, message in problems]
 
 
@@ -153,5 +185,5 @@ def option_errors(options_schema: dict, options: Any) -> list[tuple[str, str]]:
     validator = jsonschema.Draft202012Validator(options_schema)
     found = sorted(((list(e.absolute_path), safe_message(e))
                     for e in validator.iter_errors(options)),
-                   key=lambda pm: [str(p) for p in pm[0]])
+                   key=lambda pm: _path_key(pm[0]))
     return [(format_path(p), m) for p, m in found]
