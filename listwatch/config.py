@@ -123,6 +123,7 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         if err.validator == "additionalProperties":
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
             location.append(extra[0])
+            message = "unknown key"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(f"{_where(path, doc, location)}: {message}{more}")
 

@@ -7,7 +7,8 @@ A removed and an added entry are reported once, as *renamed*, when they are the
 same market: they share a URL (score 1.0, reason ``url``), or their normalised
 names have a similarity of at least :data:`RENAME_THRESHOLD` (rapidfuzz's
 ``ratio``, 0..1, reason ``name``). Categories must agree when both are given.
-Pairs are taken best score first, each entry at most once.
+Pairs are taken best score first (a shared URL before an equal name score), each
+entry at most once.
 """
 
 from __future__ import annotations
@@ -371,7 +372,7 @@ def match_renames(removed: list[dict], added: list[dict]) -> tuple[list, list, l
         pairs += [(1.0, i, j, "url") for i in hits if _compatible(removed[i], entry)]
     if len(removed) * len(added) <= MAX_NAME_PAIRS:
         pairs += _name_pairs(removed, added)
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    pairs.sort(key=lambda p: (-p[0], p[3] != "url", p[1], p[2]))  # a URL wins a tie
     used_old, used_new, renamed = set(), set(), []
     for score, i, j, reason in pairs:
         if i in used_old or j in used_new:

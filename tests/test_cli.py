@@ -302,7 +302,8 @@ def test_option_parsing(echo, options, expected):
     ("limit=-1", "option limit: "),
     ("strict=maybe", "option strict: "),
     ("mode=medium", "option mode: "),
-    ("unknown=1", "unknown"),
+    ("unknown=1", "options: unknown key 'unknown'"),
+    ("limit=hunter2", "option limit: is not of type"),
 ])
 def test_bad_option_is_usage_error(echo, option, message):
     result = invoke(echo, "fetch", "echo", "loc", "-O", option)
@@ -529,3 +530,10 @@ def test_ctrl_c_exits_130(http_server):
         proc.kill()
     assert proc.returncode == 130, err
     assert out == "" and "interrupted" in err and "Traceback" not in err
+
+
+def test_bad_option_value_is_not_echoed(echo):
+    """An option value may be a token: the error names the option, never the value."""
+    result = invoke(echo, "fetch", "echo", "loc", "-O", "limit=hunter2-token")
+    assert result.exit_code == 2
+    assert "option limit" in result.stderr and "hunter2" not in result.stderr

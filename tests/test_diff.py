@@ -527,3 +527,14 @@ def test_bundled_example_snapshots_stream_like_the_full_diff():
         expected = diff(snapshot.load(old), snapshot.load(new))
         assert _diff_canonical(old, new, ()) == expected
         assert expected["counts"]["unchanged"] > 0
+
+
+def test_a_shared_url_wins_a_tie_with_an_identical_name():
+    old = {"listwatch": "snapshot/1", "list": {"id": "x"},
+           "source": {"plugin": "t", "retrieved_at": "z"},
+           "entries": [{"id": "a", "name": "ALPHA", "urls": ["alpha.com"]},
+                       {"id": "b", "name": "BETA", "urls": ["beta.com"]}]}
+    new = {**old, "entries": [{"id": "c", "name": "ALPHA", "urls": ["beta.com"]},
+                              {"id": "d", "name": "GAMMA", "urls": ["alpha.com"]}]}
+    pairs = {(r["from"]["id"], r["to"]["id"], r["reason"]) for r in diff(old, new)["renamed"]}
+    assert pairs == {("b", "c", "url"), ("a", "d", "url")}
