@@ -17,10 +17,12 @@ from . import diff as diffing
 from .config import Config, Watch
 from .errors import ExitCode, ListwatchError, NotModified
 from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context
+from .snapshot import dumps
 from .sources import CHANGE_KINDS, Registered, is_deterministic, run
 from .store import Store
 
-MAX_WORKERS = 8
+#: Watches fetched at once by default (network-bound; each to its own host, usually).
+JOBS = 8
 
 
 @dataclass
@@ -110,12 +112,12 @@ def guard_problem(watch: Watch, kinds: tuple[str, ...], d: dict, before: int, af
 def check(config: Config, sources: Mapping[str, Registered], store: Store,
           names: tuple[str, ...] = (), *, dry_run: bool = False,
           outbox_record: Callable[[Watch, dict, tuple[str, ...]], dict | None] | None = None,
-          progress: Callable[[str], None] | None = None) -> list[Outcome]:
+          progress: Callable[[str], None] | None = None, jobs: int = JOBS) -> list[Outcome]:
     """Run the watches named (all when none) and return one :class:`Outcome` each."""
     watches = [config.watch(n) for n in names] if names else list(config.watches)
     previous = {w.name: store.latest(w.name) for w in watches}
     fetched: dict[str, Fetched] = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(watches) or 1)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(jobs, len(watches)))
                                                ) as pool:
         futures = {pool.submit(_fetch, w, sources[w.source], store, previous[w.name]): w
                    for w in watches}
@@ -134,60 +136,59 @@ def check(config: Config, sources: Mapping[str, Registered], store: Store,
 def _settle(w: Watch, reg: Registered, store: Store, previous: Path | None, got: Fetched,
             dry_run: bool, outbox_record) -> Outcome:
     kinds = kinds_of(w, reg)
-    state = store.state(w.name)
-
-    def remember_validators() -> None:
-        """Record what this accepted run read, for conditional GET and skipping parses."""
-        if dry_run or got.ctx is None:
-            return
-        new = {**state, "validators": {**state.get("validators", {}), **got.ctx.new_validators},
-               "documents": got.ctx.fetched(), "parse_key": parse_key(w, reg)}
-        if new != state:
-            store.save_state(w.name, new)
-
     if isinstance(got.error, NotModified):
         return Outcome(w, kinds, "unchanged", f"no change ({got.error.why})")
     if got.error is not None:
-        exc = got.error
-        code = getattr(exc, "exit_code", ExitCode.SOURCE_FAILED)
-        return Outcome(w, kinds, "failed", str(exc), code=code)
-    snap = got.snapshot
-    assert snap is not None
-    outcome = _judge(w, kinds, store, previous, got, snap, dry_run, outbox_record,
-                     remember_validators)
-    outcome.warnings = list(snap.get("warnings", []))
+        code = getattr(got.error, "exit_code", ExitCode.SOURCE_FAILED)
+        return Outcome(w, kinds, "failed", str(got.error), code=code)
+    assert got.snapshot is not None and got.ctx is not None
+    outcome = _judge(w, kinds, store, previous, got.snapshot, got.ctx, dry_run, outbox_record)
+    outcome.warnings = list(got.snapshot.get("warnings", []))
+    if outcome.status in ("baseline", "unchanged", "changed") and not dry_run:
+        _remember(store, w, reg, got.ctx)
     return outcome
 
 
-def _judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None, got: Fetched,
-           snap: dict, dry_run: bool, outbox_record, remember_validators) -> Outcome:
-    try:
-        old = store.load_latest(w.name) if previous else None
+def _remember(store: Store, w: Watch, reg: Registered, ctx: Context) -> None:
+    """Record what an accepted run read, for conditional GET and skipping parses."""
+    state = store.state(w.name)
+    new = {**state, "validators": {**state.get("validators", {}), **ctx.new_validators},
+           "documents": ctx.fetched(), "parse_key": parse_key(w, reg)}
+    if new != state:
+        store.save_state(w.name, new)
+
+
+def _judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None, snap: dict,
+           ctx: Context, dry_run: bool, outbox_record) -> Outcome:
+    """Diff against the stored latest, apply the guard, store what is accepted."""
+    text = dumps(snap)
+    try:  # streams the stored file against the new text; parses only lines that differ
+        d = diffing.diff_stored(previous, snap, text, w.ignore) if previous else \
+            diffing.diff(None, snap, w.ignore)
     except ListwatchError as exc:
         return Outcome(w, kinds, "failed", f"stored snapshot is unreadable: {exc}",
                        code=ExitCode.SOURCE_FAILED)
-    d = diffing.diff(old, snap, w.ignore)
+    counts = d["counts"]
+    before = counts["unchanged"] + counts["changed"] + counts["removed"] + counts["renamed"]
+    after = len(snap["entries"])
     if "renamed" not in kinds:
         d = unfold_renames(d)
-    before, after = len(old["entries"]) if old else 0, len(snap["entries"])
-    seen = getattr(got.ctx, "unfiltered", None)
-    problem = guard_problem(w, kinds, d, before, after if seen is None else max(seen, after))
+    seen = after if ctx.unfiltered is None else max(ctx.unfiltered, after)
+    problem = guard_problem(w, kinds, d, before, seen)
     if problem:
         return Outcome(w, kinds, "broken", f"{w.location}: {problem}", d,
                        code=ExitCode.SOURCE_FAILED)
-    document = got.ctx.primary.content if got.ctx and got.ctx.primary else None
-    if old is None:
-        stored = None if dry_run else store.save(w.name, snap, document)
-        remember_validators()
-        return Outcome(w, kinds, "baseline", f"baseline stored: {after} entries", d, stored)
+    document = ctx.primary.content if ctx.primary else None
+    if previous is None:
+        stored = None if dry_run else store.save(w.name, snap, document, text=text)
+        what = "baseline stored" if stored else "baseline (not stored: --dry-run)"
+        return Outcome(w, kinds, "baseline", f"{what}: {after} entries", d, stored)
     if diffing.is_empty(d):
-        remember_validators()
         return Outcome(w, kinds, "unchanged", f"no change ({after} entries)", d)
     record = None
     if outbox_record is not None and not diffing.is_empty(d, kinds):
         record = outbox_record(w, d, kinds)
-    stored = None if dry_run else store.save(w.name, snap, document, record)
-    remember_validators()
+    stored = None if dry_run else store.save(w.name, snap, document, record, text=text)
     return Outcome(w, kinds, "changed", "", d, stored)
 
 

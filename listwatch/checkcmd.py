@@ -48,9 +48,11 @@ def render_outcomes(outcomes, fmt: str) -> str:
 @click.option("--exit-code", "exit_on_change", is_flag=True,
               help="Exit 1 when a watch reports a change (for CI).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="How many watches to fetch at once.")
 @pass_app
 def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: bool,
-          fmt: str) -> int:
+          fmt: str, jobs: int) -> int:
     """Run every configured watch (or the WATCHES named) and report changes.
 
     For each watch: fetch the list, validate it, compare it with the last stored
@@ -81,7 +83,8 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
         outcomes = run_check(
             config, sources, store, watches, dry_run=dry_run,
             outbox_record=alerts.outbox_record(config) if alerts else None,
-            progress=(lambda line: click.echo(line, err=True)) if show_progress else None)
+            progress=(lambda line: click.echo(line, err=True)) if show_progress else None,
+            jobs=jobs)
         for o in outcomes:
             for warning in o.warnings:
                 app.log(f"warning: watch {o.watch.name}: {warning}", 0)

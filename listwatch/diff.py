@@ -248,7 +248,18 @@ def _common(a: list[str], i: int, b: list[str], j: int) -> int:
     return k
 
 
-def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str]) -> dict:
+def diff_stored(old: Path, new: dict, new_text: str, ignore: Iterable[str] = ()) -> dict:
+    """Diff a stored snapshot file against a new snapshot and its canonical text
+    (``snapshot.dumps(new)``): the streaming merge, without parsing the stored file."""
+    try:
+        return _diff_canonical(old, "(new snapshot)", ignore, new_text)
+    except NotCanonical:
+        with gc_paused():
+            return diff(load(old), new, ignore)
+
+
+def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
+                    new_text: str | None = None) -> dict:
     """Merge two id-ordered canonical files, block by block.
 
     Runs of lines that are the same in both files are unchanged entries: they are
@@ -259,7 +270,7 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str]) -> 
     """
     from .validation import check_snapshot
 
-    with CanonicalReader(old) as ra, CanonicalReader(new) as rb:
+    with CanonicalReader(old) as ra, CanonicalReader(new, new_text) as rb:
         for reader in (ra, rb):
             try:
                 check_snapshot({**reader.envelope, "entries": []}, reader.path)

@@ -165,8 +165,10 @@ class Store:
         raise ConfigError(f"{ref}: no stored snapshot of {watch!r} matches {which!r}")
 
     def save(self, watch: str, snapshot: dict, document: bytes | None = None,
-             outbox: dict | None = None) -> Path:
-        """Accept a snapshot: document, then outbox record, then the snapshot (commit)."""
+             outbox: dict | None = None, text: str | None = None) -> Path:
+        """Accept a snapshot: document, then outbox record, then the snapshot (commit).
+
+        ``text`` is the snapshot's canonical text when the caller has it already."""
         stamp = snapshot["source"]["retrieved_at"].replace("-", "").replace(":", "")
         existing = self.snapshots(watch)
         seq = int(_NAME.match(existing[-1].name)[1]) + 1 if existing else 1
@@ -178,7 +180,7 @@ class Store:
             if outbox is not None:
                 write_atomic(self.root / "outbox" / watch / name,
                              json.dumps({**outbox, "snapshot": name}, indent=2).encode())
-            write_atomic(path, dumps(snapshot).encode("utf-8"))
+            write_atomic(path, (text if text is not None else dumps(snapshot)).encode("utf-8"))
         return path
 
     def save_document(self, sha256: str, content: bytes) -> Path:

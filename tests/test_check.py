@@ -285,3 +285,23 @@ options = {keywords = ["notorious"]}
     empty = lw(tmp_path, "check", "--exit-code")
     assert empty.returncode == 3
     assert "watch news" in empty.stderr and "looks broken" in empty.stderr
+
+
+def test_hand_edited_stored_snapshot_is_still_compared_correctly(project):
+    """The streaming compare needs the canonical layout; a re-indented file falls back."""
+    assert lw(project, "check").returncode == 0
+    stored = snapshots(project)[0]
+    stored.write_text(json.dumps(json.loads(stored.read_text("utf-8")), indent=2),
+                      encoding="utf-8")
+    write_csv(project / "list.csv", ROWS[1:] + [(99, "Brand New Bazaar")])
+    out = lw(project, "check", "--exit-code", "--jobs", "1")
+    assert out.returncode == 1, out.stderr
+    assert out.stdout.startswith("sdn: 1 added, 1 removed\n")
+    latest = snapshots(project)[-1]
+    latest.write_text("{not json", encoding="utf-8")
+    write_csv(project / "list.csv", ROWS)
+    broken = lw(project, "check")
+    assert broken.returncode == 3
+    assert broken.stderr.count("\n") == 1 and "stored snapshot is unreadable" in broken.stderr
+    assert str(latest) in broken.stderr and "not JSON" in broken.stderr
+    assert latest.read_text(encoding="utf-8") == "{not json", "nothing stored over it"
