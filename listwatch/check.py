@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from . import diff as diffing
 from .config import Config, Watch

@@ -45,7 +45,7 @@ class App:
         if self._sources is None:
             from .sources import collect_sources
 
-            self._sources = collect_sources(self.get_plugins(), warn=lambda l: self.log(l, 0))
+            self._sources = collect_sources(self.get_plugins(), warn=lambda line: self.log(line, 0))
         return self._sources
 
     def source(self, name: str):

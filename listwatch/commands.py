@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from .cli import FORMATS, App, cli
-from .errors import ConfigError, ExitCode, InvalidSnapshot, ListwatchError
+from .errors import ConfigError, ExitCode, InvalidSnapshot
 
 pass_app = click.make_pass_decorator(App, ensure=True)
 

@@ -17,8 +17,9 @@ import itertools
 import json
 import operator
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .snapshot import CanonicalReader, NotCanonical, gc_paused, load
 

@@ -8,9 +8,10 @@ import functools
 import hashlib
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import __version__
 from .errors import NotModified, SourceError
@@ -189,7 +190,7 @@ class Context:
                 raise SourceError(f"{shown}: no answer within {self.timeout:g} s") from None
             text = getattr(reason, "strerror", None) or str(reason)
             raise SourceError(f"{shown}: cannot connect: {text}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise SourceError(f"{shown}: no answer within {self.timeout:g} s") from None
         except (OSError, ValueError) as exc:
             raise SourceError(f"{shown}: {exc}") from None
@@ -206,7 +207,6 @@ class Context:
 
     def _read_capped(self, response, shown: str) -> bytes:
         import http.client
-        import socket
         import zlib
 
         gz = response.headers.get("Content-Encoding", "").lower() in ("gzip", "x-gzip")
@@ -228,7 +228,7 @@ class Context:
                 chunks.append(inflater.flush())
         except zlib.error:
             raise SourceError(f"{shown}: corrupt gzip data") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise SourceError(f"{shown}: no answer within {self.timeout:g} s") from None
         except (OSError, http.client.HTTPException) as exc:
             raise SourceError(f"{shown}: connection broke off: {exc}") from None

@@ -9,7 +9,7 @@ made known through the ``listwatch`` entry-point group::
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pluggy
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import pluggy
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 KINDS = ("added", "removed", "renamed", "changed")
 

@@ -12,9 +12,10 @@ import gc
 import io
 import json
 import unicodedata
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .errors import InvalidSnapshot
 
@@ -48,7 +49,7 @@ def clean(value: Any) -> Any:
 
 
 def utcnow() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def make(list_: dict, entries: list[dict], source: dict, warnings: list[str]) -> dict:
@@ -266,7 +267,7 @@ class CanonicalReader:
     def close(self) -> None:
         self._file.close()
 
-    def __enter__(self) -> "CanonicalReader":
+    def __enter__(self) -> CanonicalReader:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -49,7 +49,7 @@ class Source:
     #: makes it a method ``deterministic(options) -> bool``.
     deterministic: Any = False
 
-    def fetch(self, location: str, options: dict[str, Any], ctx: "Context") -> Draft:
+    def fetch(self, location: str, options: dict[str, Any], ctx: Context) -> Draft:
         raise NotImplementedError
 
 
@@ -79,7 +79,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text, flags=re.ASCII).strip("-") or "x"
 
 
-def collect_sources(plugins: "Plugins", warn=None) -> dict[str, Registered]:
+def collect_sources(plugins: Plugins, warn=None) -> dict[str, Registered]:
     """Call each plugin's ``register_sources`` separately so each source knows its package.
 
     A plugin whose hook raises is skipped with a warning; two sources with one name
@@ -148,7 +148,7 @@ def parse_options(pairs: list[str], options_schema: dict | None) -> dict[str, An
     return options
 
 
-def run(reg: Registered, location: str, options: dict[str, Any], ctx: "Context") -> dict:
+def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -> dict:
     """Run a source and return its validated snapshot; the source document is ``ctx.primary``."""
     from . import snapshot
     from .errors import ConfigError, ListwatchError, NotModified, SourceError

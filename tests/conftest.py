@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from servers import HTTPServer
 
 import listwatch
-
 from listwatch.plugins import Plugins, make_plugins, register
-from servers import HTTPServer
 
 BUILTINS = ("listwatch_table", "listwatch_ustr_nml", "listwatch_feed")
 

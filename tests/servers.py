@@ -103,7 +103,7 @@ class HTTPServer:
         self.routes[path] = route
         return self.url(path)
 
-    def start(self) -> "HTTPServer":
+    def start(self) -> HTTPServer:
         self._thread.start()
         return self
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from servers import Route
 
 import listwatch
 import listwatch.cli
@@ -23,7 +24,6 @@ from listwatch import snapshot
 from listwatch.cli import App, cli
 from listwatch.plugins import register
 from listwatch.validation import reference_errors, snapshot_errors
-from servers import Route
 
 ROOT = Path(__file__).resolve().parent.parent
 

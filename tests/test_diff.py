@@ -13,8 +13,17 @@ from hypothesis import strategies as st
 
 from listwatch import report, snapshot
 from listwatch.diff import (
-    RENAME_THRESHOLD, _diff_canonical, _name_key, _name_pairs, apply, changed_fields, diff,
-    diff_files, is_empty, match_renames, norm,
+    RENAME_THRESHOLD,
+    _diff_canonical,
+    _name_key,
+    _name_pairs,
+    apply,
+    changed_fields,
+    diff,
+    diff_files,
+    is_empty,
+    match_renames,
+    norm,
 )
 from listwatch.errors import InvalidSnapshot
 from listwatch.snapshot import NotCanonical

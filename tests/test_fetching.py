@@ -9,10 +9,10 @@ import socket
 import time
 
 import pytest
+from servers import Route
 
 from listwatch.errors import NotModified, SourceError
 from listwatch.fetching import USER_AGENT, Context, display, is_url
-from servers import Route
 
 ETAG = '"v1-abc"'
 MODIFIED = "Wed, 21 Oct 2026 07:28:00 GMT"

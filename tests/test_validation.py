@@ -16,7 +16,11 @@ from listwatch import snapshot
 from listwatch.cli import App, cli
 from listwatch.errors import InvalidSnapshot
 from listwatch.validation import (
-    check_snapshot, entry_is_valid, reference_errors, schema_errors, snapshot_errors,
+    check_snapshot,
+    entry_is_valid,
+    reference_errors,
+    schema_errors,
+    snapshot_errors,
 )
 
 SOURCE = {"plugin": "table", "retrieved_at": "2026-01-01T00:00:00Z"}

@@ -29,27 +29,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 #: Trailing words that describe what kind of market a name is, not which one.
-GENERIC_TAIL = frozenset("""
-    e commerce ecommerce ecosystem platform platforms mall malls market markets marketplace
-    marketplaces bazaar bazar plaza foreign domain domains site sites website websites app apps
-    store stores shop shops shopping online network networks group services service
-""".split())
+GENERIC_TAIL = frozenset(["e", "commerce", "ecommerce", "ecosystem", "platform", "platforms", "mall", "malls", "market", "markets", "marketplace", "marketplaces", "bazaar", "bazar", "plaza", "foreign", "domain", "domains", "site", "sites", "website", "websites", "app", "apps", "store", "stores", "shop", "shops", "shopping", "online", "network", "networks", "group", "services", "service"])
 
 #: Words too common to identify a market alone (English and a few trade words).
-COMMON = frozenset("""
-    a about after all also an and any app are as at be been but by can center centre china
-    city commerce new day digital do down first for free from get global go good grand group
-    has have he her his home hosting how if in info international into is it its just like
-    live local mall market media mega more most music my net network news no not now of
-    off old on one online only open or other our out over people plus post private provider
-    public regional road said say see she shop site so some star store street such than that
-    the their them then there these they this time to top trade two up us use video was way
-    we web what when which who will with world year you your layer hosted sites ads best
-    center central east west north south square plaza tower building great golden silk
-""".split())
+COMMON = frozenset(["a", "about", "after", "all", "also", "an", "and", "any", "app", "are", "as", "at", "be", "been", "but", "by", "can", "center", "centre", "china", "city", "commerce", "new", "day", "digital", "do", "down", "first", "for", "free", "from", "get", "global", "go", "good", "grand", "group", "has", "have", "he", "her", "his", "home", "hosting", "how", "if", "in", "info", "international", "into", "is", "it", "its", "just", "like", "live", "local", "mall", "market", "media", "mega", "more", "most", "music", "my", "net", "network", "news", "no", "not", "now", "of", "off", "old", "on", "one", "online", "only", "open", "or", "other", "our", "out", "over", "people", "plus", "post", "private", "provider", "public", "regional", "road", "said", "say", "see", "she", "shop", "site", "so", "some", "star", "store", "street", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "time", "to", "top", "trade", "two", "up", "us", "use", "video", "was", "way", "we", "web", "what", "when", "which", "who", "will", "with", "world", "year", "you", "your", "layer", "hosted", "sites", "ads", "best", "center", "central", "east", "west", "north", "south", "square", "plaza", "tower", "building", "great", "golden", "silk"])
 
 SEP = "\x00"
 SEP_RE = r"[\W_]{0,3}"

@@ -13,7 +13,7 @@ import html
 import io
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -68,7 +68,7 @@ class Feed(listwatch.Source):
     }
 
     #: The clock, replaceable in tests.
-    now = staticmethod(lambda: datetime.now(timezone.utc))
+    now = staticmethod(lambda: datetime.now(UTC))
 
     @staticmethod
     def deterministic(options) -> bool:
@@ -309,7 +309,7 @@ def iso_date(item) -> str | None:
         value = item.get(field)
         if value:
             try:
-                stamp = datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+                stamp = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
             except (OverflowError, ValueError, OSError, TypeError):
                 continue
             return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -320,7 +320,7 @@ def published_before(item, cutoff: datetime) -> bool:
     stamp = iso_date(item)
     if stamp is None:
         return False  # undated: cannot tell, keep
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc) < cutoff
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) < cutoff
 
 
 def item_authors(item) -> list[str]:

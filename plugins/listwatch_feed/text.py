@@ -25,9 +25,7 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-") + "…"
 
 
-_BLOCK = frozenset("address article aside blockquote br dd div dl dt figcaption figure footer "
-                   "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table td th tr "
-                   "ul".split())
+_BLOCK = frozenset(["address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"])
 _SKIP = frozenset(("script", "style", "template", "head", "title"))
 
 

@@ -28,10 +28,8 @@ from .text import (
 
 SECTIONS = ("online markets", "physical markets", "public information")
 _NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty "
-                                         "ninety".split()) if w != "_"}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
+_TENS = {w: 10 * i for i, w in enumerate(["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]) if w != "_"}
 # "… identifies 39 online markets and thirty-three physical markets …"
 STATED = re.compile(r"\b(\d{1,3}|[a-z]+(?:-[a-z]+)?)\s+online\s+markets\s+and\s+"
                     r"(\d{1,3}|[a-z]+(?:-[a-z]+)?)\s+physical\s+markets", re.IGNORECASE)

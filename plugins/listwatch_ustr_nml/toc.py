@@ -12,8 +12,7 @@ _Y = r"((?:19|20)\d{2})"
 _TITLE_TAIL = (r"(?:Special\s+301\s+)?(?:Out-\s*of-\s*Cycle\s+)?Review\s+of\s+(?:the\s+)?"
                r"Notorious\s+Markets(?:\s+for\s+Counterfeiting\s+and\s+Piracy)?")
 TITLE = re.compile(rf"{_Y}\s+(?:{_TITLE_TAIL})", re.IGNORECASE)
-_MONTHS = ("january february march april may june july august september october november "
-           "december").split()
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 _DATE = re.compile(r"\b([A-Za-z]{3,9})\s+(?:(\d{1,2}),?\s+)?((?:19|20)\d{2})\b")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -317,7 +317,7 @@ def test_exclude_drops_items(feed, tmp_path):
 
 
 def test_max_age_days_keeps_recent_and_undated(feed, tmp_path, monkeypatch):
-    monkeypatch.setattr(feed.source, "now", lambda: datetime(2024, 2, 5, tzinfo=timezone.utc))
+    monkeypatch.setattr(feed.source, "now", lambda: datetime(2024, 2, 5, tzinfo=UTC))
     path = write(tmp_path, "a.xml", RSS2)
     got = feed.source.fetch(path, {"max_age_days": 30}, Context())
     assert names(got) == ["USTR releases the 2023 Notorious Markets List", "Weekly digest"]

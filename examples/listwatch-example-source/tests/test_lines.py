@@ -1,9 +1,9 @@
 """Test a source plugin the way listwatch's own tests do: a fresh plugin manager."""
 
+import listwatch_example_source
 import pytest
 
 import listwatch
-import listwatch_example_source
 from listwatch.fetching import Context
 from listwatch.plugins import make_plugins, register
 from listwatch.sources import collect_sources, run
