@@ -8,6 +8,7 @@ diffing and storing run one watch at a time under the store's lock.
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 from . import diff as diffing
 from .config import Config, Watch
 from .errors import ExitCode, ListwatchError, NotModified
-from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context
+from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context, display
 from .snapshot import dumps
 from .sources import CHANGE_KINDS, Registered, is_deterministic, run
 from .store import Store
@@ -63,7 +64,8 @@ def kinds_of(watch: Watch, reg: Registered | None) -> tuple[str, ...]:
 
 def parse_key(watch: Watch, reg: Registered) -> str:
     """What, besides the documents, a deterministic source's output depends on."""
-    return json.dumps([reg.name, reg.version, watch.location, watch.options], sort_keys=True)
+    key = json.dumps([reg.name, reg.version, watch.location, watch.options], sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()  # stored: no location secrets in clear
 
 
 def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None) -> Fetched:
@@ -177,7 +179,7 @@ def _judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None
     seen = after if ctx.unfiltered is None else max(ctx.unfiltered, after)
     problem = guard_problem(w, kinds, d, before, seen)
     if problem:
-        return Outcome(w, kinds, "broken", f"{w.location}: {problem}", d,
+        return Outcome(w, kinds, "broken", f"{display(w.location)}: {problem}", d,
                        code=ExitCode.SOURCE_FAILED)
     document = ctx.primary.content if ctx.primary else None
     if previous is None:

@@ -52,6 +52,12 @@ class Document:
             raise SourceError(f"{self.location}: not valid {charset} text") from None
 
 
+def location_key(location: str) -> str:
+    """How a location is named in the store's state: a digest, so that a token in a
+    URL (``?key=…``, ``user:password@``) is never written to disk."""
+    return hashlib.sha256(location.encode("utf-8")).hexdigest()[:32]
+
+
 def is_url(location: str) -> bool:
     return location.split(":", 1)[0].lower() in ("http", "https") and ":" in location
 
@@ -115,13 +121,13 @@ class Context:
         else:
             doc = self._read_file(location)
         self.documents.append(doc)
-        if self.skip_unchanged and self.known_documents.get(location) == doc.sha256:
+        if self.skip_unchanged and self.known_documents.get(location_key(location)) == doc.sha256:
             raise NotModified(location, "same document as last run")
         return doc
 
     def fetched(self) -> dict[str, str]:
         """location -> sha256 of every document read in this run."""
-        return {d.requested: d.sha256 for d in self.documents}
+        return {location_key(d.requested): d.sha256 for d in self.documents}
 
     @property
     def primary(self) -> Document | None:
@@ -157,7 +163,7 @@ class Context:
 
         shown = display(url)
         headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "gzip"}
-        known = self.validators.get(url, {}) if self.conditional else {}
+        known = self.validators.get(location_key(url), {}) if self.conditional else {}
         if known.get("etag"):
             headers["If-None-Match"] = known["etag"]
         if known.get("last_modified"):
@@ -201,7 +207,7 @@ class Context:
             etag, modified = info.get("ETag"), info.get("Last-Modified")
             final = response.geturl()
         if etag or modified:
-            self.new_validators[url] = {k: v for k, v in
+            self.new_validators[location_key(url)] = {k: v for k, v in
                                         (("etag", etag), ("last_modified", modified)) if v}
         return Document(final, content, ctype, etag, modified, requested=url)
 

@@ -305,3 +305,31 @@ def test_hand_edited_stored_snapshot_is_still_compared_correctly(project):
     assert broken.stderr.count("\n") == 1 and "stored snapshot is unreadable" in broken.stderr
     assert latest.name in broken.stderr and "not JSON" in broken.stderr
     assert latest.read_text(encoding="utf-8") == "{not json", "nothing stored over it"
+
+
+def test_no_location_secret_is_written_to_the_store(tmp_path, http_server):
+    """Conditional-GET state and parse keys name locations by digest only."""
+    from servers import Route
+
+    body = "ent_num,SDN_Name\n" + "".join(f"{i},{n}\n" for i, n in ROWS)
+    url = http_server.route("/list.csv", Route(body=body.encode(), content_type="text/csv",
+                                               etag='"v1"'))
+    secret_url = url.replace("http://", "http://agent:s3cr3t-pass@") + "?api_key=tok123"
+    (tmp_path / "listwatch.toml").write_text(f'''
+[[watch]]
+name = "sdn"
+source = "table"
+location = "{secret_url}"
+options = {{id = "ent_num", name = "SDN_Name"}}
+''', encoding="utf-8")
+    first = lw(tmp_path, "check")
+    assert first.returncode == 0, first.stderr
+    again = lw(tmp_path, "-v", "--debug", "check")
+    assert "HTTP 304" in again.stdout
+    assert http_server.requests[-1].headers.get("If-None-Match") == '"v1"'
+    for path in (tmp_path / ".listwatch").rglob("*"):
+        if path.is_file() and "documents" not in path.parts:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert "s3cr3t" not in text and "tok123" not in text, path
+    for out in (first, again):
+        assert "s3cr3t" not in out.stdout + out.stderr and "tok123" not in out.stdout + out.stderr

@@ -12,7 +12,7 @@ import pytest
 from servers import Route
 
 from listwatch.errors import NotModified, SourceError
-from listwatch.fetching import USER_AGENT, Context, display, is_url
+from listwatch.fetching import USER_AGENT, Context, display, is_url, location_key
 
 ETAG = '"v1-abc"'
 MODIFIED = "Wed, 21 Oct 2026 07:28:00 GMT"
@@ -142,15 +142,15 @@ def cached(http_server):
 def test_validators_are_recorded(http_server, cached):
     ctx = Context()
     ctx.get(cached)
-    assert ctx.new_validators == {cached: {"etag": ETAG, "last_modified": MODIFIED}}
+    assert ctx.new_validators == {location_key(cached): {"etag": ETAG, "last_modified": MODIFIED}}
     plain = http_server.route("/plain", Route(body=b"x"))
     ctx.get(plain)
-    assert plain not in ctx.new_validators
+    assert location_key(plain) not in ctx.new_validators
 
 
 def test_conditional_get_304(http_server, cached):
-    ctx = Context(conditional=True, validators={cached: {"etag": ETAG,
-                                                         "last_modified": MODIFIED}})
+    ctx = Context(conditional=True, validators={location_key(cached): {
+        "etag": ETAG, "last_modified": MODIFIED}})
     with pytest.raises(NotModified):
         ctx.get(cached)
     headers = http_server.requests[-1].headers
@@ -158,22 +158,22 @@ def test_conditional_get_304(http_server, cached):
 
 
 def test_conditional_get_changed_document(http_server, cached):
-    ctx = Context(conditional=True, validators={cached: {"etag": '"v0-old"'}})
+    ctx = Context(conditional=True, validators={location_key(cached): {"etag": '"v0-old"'}})
     assert ctx.get(cached).content == b"%PDF"
     assert http_server.requests[-1].headers["If-None-Match"] == '"v0-old"'
-    assert ctx.new_validators[cached]["etag"] == ETAG
+    assert ctx.new_validators[location_key(cached)]["etag"] == ETAG
 
 
 def test_conditional_get_last_modified_only(http_server):
     url = http_server.route("/lm", Route(body=b"x", last_modified=MODIFIED))
-    ctx = Context(conditional=True, validators={url: {"last_modified": MODIFIED}})
+    ctx = Context(conditional=True, validators={location_key(url): {"last_modified": MODIFIED}})
     with pytest.raises(NotModified):
         ctx.get(url)
     assert "If-None-Match" not in http_server.requests[-1].headers
 
 
 def test_no_conditional_headers_unless_asked(http_server, cached):
-    known = {cached: {"etag": ETAG, "last_modified": MODIFIED}}
+    known = {location_key(cached): {"etag": ETAG, "last_modified": MODIFIED}}
     assert Context(conditional=False, validators=known).get(cached).content == b"%PDF"
     headers = http_server.requests[-1].headers
     assert "If-None-Match" not in headers and "If-Modified-Since" not in headers

@@ -16,7 +16,7 @@ from servers import Route
 
 from listwatch import Draft, SourceError
 from listwatch.errors import ConfigError, NotModified
-from listwatch.fetching import Context
+from listwatch.fetching import Context, location_key
 from listwatch.sources import collect_sources, run
 
 # The project's seed article (shared/seeds/ beside the repository, when present) and the
@@ -584,7 +584,7 @@ def test_conditional_get_sends_validators_and_304_is_not_modified(feed, http_ser
     first = Context(conditional=True)
     draft = feed.source.fetch(url, {}, first)
     assert len(draft.entries) == 3
-    assert first.new_validators == {url: {"etag": '"v1"', "last_modified": LAST_MODIFIED}}
+    assert first.new_validators == {location_key(url): {"etag": '"v1"', "last_modified": LAST_MODIFIED}}
     headers = http_server.requests[0].headers
     assert headers["User-Agent"].startswith("listwatch/")
     assert "application/rss+xml" in headers["Accept"] and headers["Accept-Encoding"] == "gzip"
