@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from bench_check import median_time  # noqa: E402  (this folder is on sys.path)
 from servers import HTTPServer, Route  # noqa: E402
 
 
@@ -32,15 +31,6 @@ def rss(feed: int, items: int) -> bytes:
         for i in range(items))
     return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {feed}</title>'
             f"<link>https://news.example.org/</link>{body}</channel></rss>").encode()
-
-
-def timed(cmd: list[str], cwd: Path, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -71,8 +61,8 @@ def main() -> None:
             if label.startswith("all 200"):
                 for route in server.routes.values():
                     route.etag = None  # no validators: every answer is a full 200
-            concurrent = timed([listwatch, "check"], root, args.runs)
-            serial = timed([listwatch, "check", "--jobs", "1"], root, args.runs)
+            concurrent = median_time([listwatch, "check"], root, args.runs)
+            serial = median_time([listwatch, "check", "--jobs", "1"], root, args.runs)
             rows.append((label, concurrent, serial))
         print(f"`check` of {args.watches} feed watches ({args.items} items each, "
               f"{args.latency * 1000:.0f} ms server latency), nothing changed; "
