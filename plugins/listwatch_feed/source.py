@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import listwatch
 from listwatch import SourceError
 
-from . import xmlsafe
+from . import FeedInfo, xmlsafe
 from .text import fold, plain, shorten, text_of
 
 SUMMARY_CHARS = 500
@@ -30,7 +30,6 @@ MAX_ID_CHARS = 256
 ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
           "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1")
 
-_STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _SAX_WHERE = re.compile(r"^<unknown>:(\d+):(\d+):\s*")
 _HTML_HEAD = re.compile(
@@ -45,35 +44,8 @@ _AUTHOR_EMAIL_NAME = re.compile(r"^\s*\S+@\S+\s*\((.+)\)\s*$")  # RSS: "desk@x.o
 _AUTHOR_NAME_EMAIL = re.compile(r"^\s*(.+?)\s*<\S+@\S+>\s*$")  # "Desk <desk@x.org>"
 
 
-class Feed(listwatch.Source):
-    name = "feed"
-    title = "An RSS (0.9x, 1.0, 2.0) or Atom feed: one entry per item, new items are news"
-    default_report = ("added",)
-    options_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "keywords": dict(_STRINGS, description=(
-                "keep only items whose title or text contains any of these "
-                "(case-insensitive)")),
-            "exclude": dict(_STRINGS, description=(
-                "drop items whose title or text contains any of these (case-insensitive)")),
-            "max_age_days": {"type": "number", "exclusiveMinimum": 0, "description": (
-                "drop items published longer ago than this (undated items are kept)")},
-            "mentions_of": {"type": "string", "minLength": 1, "description": (
-                "a watch name: link each item to the entries of that watch's latest "
-                "snapshot it names (attributes.mentions: their ids; attributes.mentioned: "
-                "their names)")},
-        },
-    }
-
-    #: The clock, replaceable in tests.
-    now = staticmethod(lambda: datetime.now(UTC))
-
-    @staticmethod
-    def deterministic(options) -> bool:
-        """Without an age limit or mentions, the items depend only on the feed's bytes."""
-        return options.get("max_age_days") is None and not options.get("mentions_of")
+class Feed(FeedInfo):
+    """The feed source's work; :class:`listwatch_feed.FeedInfo` holds what it is."""
 
     def fetch(self, location, options, ctx):
         from listwatch.fetching import display, is_url

@@ -671,6 +671,13 @@ def test_module_import_stays_cheap():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert out.stdout.split() == ["False", "False"]
+    registered = ("import sys, listwatch_feed; from listwatch.plugins import make_plugins, "
+                  "register; from listwatch.sources import collect_sources; "
+                  "p = make_plugins(autoload=False); register(p, listwatch_feed, 'f'); "
+                  "print(sorted(collect_sources(p)), 'listwatch_feed.source' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", registered], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["['feed']", "False"], "registering must not load the parser"
 
 
 # --- end to end: `listwatch check` twice ------------------------------------------------
