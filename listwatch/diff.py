@@ -4,11 +4,7 @@ Entries are matched by id. Letter case, whitespace, quote style and order are
 never a change; ``provenance`` and the watch's ``ignore`` paths are never compared.
 
 A removed and an added entry are reported once, as *renamed*, when they are the
-same market: they share a URL (score 1.0, reason ``url``), or their normalised
-names have a similarity of at least :data:`RENAME_THRESHOLD` (rapidfuzz's
-``ratio``, 0..1, reason ``name``). Categories must agree when both are given.
-Pairs are taken best score first (a shared URL before an equal name score), each
-entry at most once.
+same market (see :mod:`listwatch.renames`).
 """
 
 from __future__ import annotations
@@ -21,14 +17,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .renames import RENAME_THRESHOLD, match_renames
 from .snapshot import CanonicalReader, NotCanonical, gc_paused, load
 
-RENAME_THRESHOLD = 0.90
+__all__ = ["RENAME_THRESHOLD", "apply", "diff", "diff_files", "diff_stored", "is_empty",
+           "match_renames", "norm"]
+
 NOT_COMPARED = frozenset({"id", "provenance"})
-#: Above this many removed x added pairs, names are not compared (URLs still are).
-MAX_NAME_PAIRS = 400_000_000
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
-_PUNCT = re.compile(r"[\W_]+")
 
 
 def norm(value: Any) -> Any:
@@ -350,89 +346,6 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
                     out.append(entry_)
                 block, at = next(blocks, (None, ""))[0], 0
         return _finish(ra.envelope, rb.envelope, c)
-
-
-def _name_key(entry: dict) -> str:
-    return _PUNCT.sub(" ", norm(entry.get("name", ""))).strip()
-
-
-def _url_key(url: str) -> str:
-    url = norm(url)
-    url = re.sub(r"^[a-z]+://", "", url)
-    url = re.sub(r"^www\.", "", url)
-    return url.rstrip("/")
-
-
-def _compatible(a: dict, b: dict) -> bool:
-    ca, cb = a.get("category"), b.get("category")
-    return not (ca and cb and norm(ca) != norm(cb))
-
-
-def match_renames(removed: list[dict], added: list[dict]) -> tuple[list, list, list]:
-    """Split removed/added into (renamed, still removed, still added)."""
-    if not removed or not added:
-        return [], removed, added
-    pairs: list[tuple[float, int, int, str]] = []
-    by_url: dict[str, list[int]] = {}
-    for i, entry in enumerate(removed):
-        for url in entry.get("urls") or ():
-            if isinstance(url, str):
-                by_url.setdefault(_url_key(url), []).append(i)
-    for j, entry in enumerate(added):
-        hits = {i for url in entry.get("urls") or () if isinstance(url, str)
-                for i in by_url.get(_url_key(url), ())}
-        pairs += [(1.0, i, j, "url") for i in hits if _compatible(removed[i], entry)]
-    if len(removed) * len(added) <= MAX_NAME_PAIRS:
-        pairs += _name_pairs(removed, added)
-    pairs.sort(key=lambda p: (-p[0], p[3] != "url", p[1], p[2]))  # a URL wins a tie
-    used_old, used_new, renamed = set(), set(), []
-    for score, i, j, reason in pairs:
-        if i in used_old or j in used_new:
-            continue
-        used_old.add(i)
-        used_new.add(j)
-        renamed.append({"from": removed[i], "to": added[j], "score": round(score, 3),
-                        "reason": reason})
-    renamed.sort(key=lambda r: r["to"]["id"])
-    return (renamed, [e for i, e in enumerate(removed) if i not in used_old],
-            [e for j, e in enumerate(added) if j not in used_new])
-
-
-def _name_pairs(removed: list[dict], added: list[dict]) -> list[tuple[float, int, int, str]]:
-    """Pairs whose names score at least the threshold, compared in bulk (rapidfuzz cdist).
-
-    Names are grouped by length: ``ratio`` is at most ``2 min(L, M) / (L + M)``, so
-    only lengths that can reach the threshold are compared (~5x fewer pairs).
-    """
-    import numpy as np
-    from rapidfuzz import fuzz, process
-
-    old_names = [_name_key(e) for e in removed]
-    new_names = [_name_key(e) for e in added]
-    cutoff = int(RENAME_THRESHOLD * 100)
-    old_by_len: dict[int, list[int]] = {}
-    new_by_len: dict[int, list[int]] = {}
-    for names, by_len in ((old_names, old_by_len), (new_names, new_by_len)):
-        for index, name in enumerate(names):
-            if name:
-                by_len.setdefault(len(name), []).append(index)
-    pairs = []
-    for length, olds in sorted(old_by_len.items()):
-        cands = [j for other, js in sorted(new_by_len.items())
-                 if 200 * min(length, other) >= cutoff * (length + other) for j in js]
-        if not cands:
-            continue
-        cand_names = [new_names[j] for j in cands]
-        block = max(1, 20_000_000 // len(cands))  # bound the score matrix to ~20 MB
-        for start in range(0, len(olds), block):
-            part = olds[start:start + block]
-            scores = process.cdist([old_names[i] for i in part], cand_names, scorer=fuzz.ratio,
-                                   score_cutoff=cutoff, dtype=np.uint8, workers=-1)
-            for r, c in zip(*np.nonzero(scores)):
-                i, j = part[int(r)], cands[int(c)]
-                if _compatible(removed[i], added[j]):
-                    pairs.append((float(scores[r, c]) / 100, i, j, "name"))
-    return pairs
 
 
 def apply(old: dict, d: dict) -> list[dict]:

@@ -15,8 +15,6 @@ from listwatch import report, snapshot
 from listwatch.diff import (
     RENAME_THRESHOLD,
     _diff_canonical,
-    _name_key,
-    _name_pairs,
     apply,
     changed_fields,
     diff,
@@ -26,6 +24,7 @@ from listwatch.diff import (
     norm,
 )
 from listwatch.errors import InvalidSnapshot
+from listwatch.renames import _name_key, _name_pairs
 from listwatch.snapshot import NotCanonical
 from listwatch.validation import reference_errors, snapshot_errors
 
