@@ -49,7 +49,9 @@ class Document:
         try:
             return self.content.decode(charset)
         except (UnicodeDecodeError, LookupError):
-            raise SourceError(f"{self.location}: not valid {charset} text") from None
+            shown = "UTF-8" if charset == "utf-8-sig" else charset
+            raise SourceError(f"{self.location}: not {shown} text (is it a binary file?)") \
+                from None
 
 
 def location_key(location: str) -> str:

@@ -51,7 +51,7 @@ def test_charset_from_server(http_server):
                                             content_type="text/plain; charset=iso-8859-1"))
     assert Context().get(url).text() == "café"
     bad = http_server.route("/bad", Route(body=b"\xff\xfe", content_type="text/plain"))
-    with pytest.raises(SourceError, match="not valid utf-8-sig text"):
+    with pytest.raises(SourceError, match=r"not UTF-8 text \(is it a binary file\?\)"):
         Context().get(bad).text()
 
 
