@@ -13,7 +13,6 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import diff as diffing
 from .config import Config, Watch
@@ -52,7 +51,6 @@ class Fetched:
     snapshot: dict | None = None
     ctx: Context | None = None
     error: BaseException | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def kinds_of(watch: Watch, reg: Registered | None) -> tuple[str, ...]:

@@ -65,6 +65,7 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
       listwatch check nml --exit-code      in CI: exit 1 when the list changed
       listwatch check --dry-run            see what would happen
     """
+    from . import alerts  # light: apprise itself loads only when something is sent
     from .check import check as run_check
     from .check import exit_code
     from .config import check_sources
@@ -77,12 +78,11 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
     store = app.store()
     show_progress = len(watches or config.watches) > 1 and sys.stderr.isatty() \
         and app.verbose >= 0
-    alerts = _alerts_module()
     lock = contextlib.nullcontext() if dry_run else store.lock(config.lock_timeout)
     with lock:
         outcomes = run_check(
             config, sources, store, watches, dry_run=dry_run,
-            outbox_record=alerts.outbox_record(config) if alerts else None,
+            outbox_record=alerts.outbox_record(config),
             progress=(lambda line: click.echo(line, err=True)) if show_progress else None,
             jobs=jobs)
         for o in outcomes:
@@ -92,17 +92,8 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
                 click.echo(f"error: watch {o.watch.name}: {o.message}", err=True)
         click.echo(render_outcomes(outcomes, fmt), nl=False)
         code = exit_code(outcomes, exit_on_change)
-        if alerts:
-            code = max(code, alerts.after_check(app, config, store, outcomes, dry_run=dry_run))
+        code = max(code, alerts.after_check(app, config, store, outcomes, dry_run=dry_run))
     return code
-
-
-def _alerts_module():
-    try:
-        from . import alerts
-    except ImportError:  # alerts not installed in this build
-        return None
-    return alerts
 
 
 @cli.command()

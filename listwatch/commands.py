@@ -93,7 +93,6 @@ def fetch(app: App, source: str, location: str, pairs: tuple[str, ...]) -> None:
       listwatch fetch ustr-nml 2023-report.pdf
       listwatch fetch feed https://example.org/rss.xml -O keywords=notorious,counterfeit
     """
-    from .errors import NotModified
     from .fetching import Context
     from .snapshot import dumps
     from .sources import parse_options, run
@@ -101,10 +100,7 @@ def fetch(app: App, source: str, location: str, pairs: tuple[str, ...]) -> None:
     reg = app.source(source)
     options = parse_options(list(pairs), getattr(reg.source, "options_schema", None))
     ctx = Context(latest=lambda watch: app.store().load_latest(watch))
-    try:
-        snap = run(reg, location, options, ctx)
-    except NotModified:  # pragma: no cover - fetch never sends conditional requests
-        raise ConfigError(f"{location}: not modified") from None
+    snap = run(reg, location, options, ctx)  # never conditional: no NotModified here
     for warning in snap.get("warnings", []):
         app.log(f"warning: {warning}", 0)
     click.echo(dumps(snap), nl=False)

@@ -537,3 +537,12 @@ def test_bad_option_value_is_not_echoed(echo):
     result = invoke(echo, "fetch", "echo", "loc", "-O", "limit=hunter2-token")
     assert result.exit_code == 2
     assert "option limit" in result.stderr and "hunter2" not in result.stderr
+
+
+def test_plugins_hides_built_ins_unless_all(plugins):
+    hidden = invoke(plugins, "plugins")
+    assert hidden.exit_code == 0 and json.loads(hidden.stdout) == []
+    shown = {row["name"]: row for row in json.loads(invoke(plugins, "plugins", "--all").stdout)}
+    assert shown["listwatch_table"]["package"] == "listwatch"
+    assert shown["listwatch_table"]["sources"] == ["table"]
+    assert shown["listwatch_feed"]["hooks"] == ["register_sources"]
