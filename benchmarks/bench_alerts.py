@@ -11,7 +11,7 @@
    127.0.0.1 that answers after --latency seconds, as a real service would), sent
    sequentially (``AppriseAsset(async_mode=False)``), with apprise's default
    parallel dispatch (``notify()``), with ``async_notify()``, and through listwatch's
-   own :class:`listwatch.delivery.Sender`.
+   own :class:`listwatch.alerts.sender.Sender`.
 
 Prints Markdown tables: medians of --runs, and ratios.
 """
@@ -109,9 +109,9 @@ async def _async(a, **kw):
 def delivery(runs: int, n: int, latency: float) -> None:
     import apprise
 
+    from listwatch.alerts.secrets import Redactor
+    from listwatch.alerts.sender import Job, Sender
     from listwatch.config import Config
-    from listwatch.delivery import Job, Sender
-    from listwatch.secrets import Redactor
 
     with WebhookReceiver() as hook:
         hook.delay = 0  # accepted-or-not does not matter here; latency below

@@ -194,7 +194,7 @@ def _judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None
 
 
 def exit_code(outcomes: list[Outcome], exit_on_change: bool) -> ExitCode:
-    """The largest code that applies (DESIGN.md)."""
+    """The largest code that applies (docs/exit-codes.md)."""
     codes = [o.code for o in outcomes]
     if exit_on_change and any(o.reported for o in outcomes):
         codes.append(ExitCode.CHANGED)

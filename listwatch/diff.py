@@ -19,27 +19,12 @@ from typing import Any
 
 from .renames import RENAME_THRESHOLD, match_renames
 from .snapshot import CanonicalReader, NotCanonical, gc_paused, load
+from .text import norm
 
 __all__ = ["RENAME_THRESHOLD", "apply", "diff", "diff_files", "diff_stored", "is_empty",
-           "match_renames", "norm"]
+           "match_renames"]
 
 NOT_COMPARED = frozenset({"id", "provenance"})
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
-
-
-def norm(value: Any) -> Any:
-    """The comparable form of a value: noise (case, spaces, quotes, order) removed."""
-    if isinstance(value, str):
-        return " ".join(value.translate(_QUOTES).casefold().split())
-    if isinstance(value, list):
-        items = [norm(v) for v in value]
-        try:
-            return tuple(sorted(items))
-        except TypeError:
-            return tuple(sorted(items, key=repr))
-    if isinstance(value, dict):
-        return tuple(sorted((k, norm(v)) for k, v in value.items()))
-    return value
 
 
 def _flat(entry: dict, ignore: frozenset[str]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Errors that carry their exit code, and the one exit-code table (DESIGN.md)."""
+"""Errors that carry their exit code, and the one exit-code table (docs/exit-codes.md)."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .errors import NotModified, SourceError
+from .version import __version__
 
 # http.client, urllib.request, socket and zlib (~30 ms) are imported when a URL is
 # fetched: a local file, the common case of a scheduled check on disk, never pays.

@@ -40,6 +40,25 @@ class Plugins:
         name = self.pm.get_name(plugin) or "?"
         return self.dists.get(name, (name, ""))
 
+    def describe(self, sources: dict, builtins: bool = False) -> list[dict]:
+        """One row per plugin (name, package, version, hooks, sources), then load errors.
+
+        ``sources`` is what :func:`listwatch.sources.collect_sources` found; the
+        built-in plugins (package ``listwatch``) are left out unless ``builtins``."""
+        by_plugin: dict[str, list[str]] = {}
+        for reg in sources.values():
+            by_plugin.setdefault(reg.plugin, []).append(reg.name)
+        rows = []
+        for name, plugin in self.pm.list_name_plugin():
+            package, version = self.package_of(plugin)
+            if package == "listwatch" and not builtins:
+                continue
+            hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or ())
+            rows.append({"name": name, "package": package, "version": version,
+                         "hooks": hooks, "sources": sorted(by_plugin.get(name, []))})
+        return rows + [{"name": e.name, "package": e.package, "error": e.error}
+                       for e in self.load_errors]
+
 
 def disabled_from_env(environ: dict[str, str] | None = None) -> set[str]:
     value = (os.environ if environ is None else environ).get(DISABLE_ENV, "")

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import re
 
+from .text import norm as _norm
+
 RENAME_THRESHOLD = 0.90
 #: Above this many removed x added pairs, names are not compared (URLs still are).
 MAX_NAME_PAIRS = 400_000_000
 _PUNCT = re.compile(r"[\W_]+")
-
-
-def _norm(value):
-    from .diff import norm  # diff imports this module; norm is its comparable form
-
-    return norm(value)
 
 
 def _name_key(entry: dict) -> str:

@@ -82,3 +82,30 @@ def as_json(d: dict, name: str | None = None, kinds=KINDS) -> str:
 
 
 FORMATS: dict[str, Callable[..., str]] = {"text": text, "markdown": markdown, "json": as_json}
+
+
+def _title(outcome) -> str:
+    return outcome.watch.title or outcome.watch.name
+
+
+def outcomes(outcomes: list, fmt: str) -> str:
+    """What ``check`` prints on stdout: each watch's change, baseline or no change."""
+    if fmt == "json":
+        doc = {"listwatch": "check/1", "watches": [
+            {"watch": o.watch.name, "status": o.status, "message": o.message,
+             "report": list(o.kinds), "diff": o.diff if o.status != "failed" else None,
+             "stored": o.stored.name if o.stored else None} for o in outcomes]}
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    parts = []
+    for o in outcomes:
+        name = o.watch.name
+        if o.status == "changed":
+            if o.reported:
+                render = markdown if fmt == "markdown" else text
+                parts.append(render(o.diff, _title(o), o.kinds))
+            else:
+                parts.append(f"{name}: {summary(o.diff)} (not reported for this "
+                             f"watch: report = {list(o.kinds)}); stored\n")
+        elif o.status in ("baseline", "unchanged"):
+            parts.append(f"{name}: {o.message}\n")
+    return ("\n" if fmt == "markdown" else "").join(parts)

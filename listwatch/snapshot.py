@@ -1,6 +1,6 @@
 """Snapshots: building them from a source's draft, the canonical file layout, reading files.
 
-The canonical layout (DESIGN.md) puts one compact entry per line, sorted by id, so
+The canonical layout (docs/formats.md) puts one compact entry per line, sorted by id, so
 git diffs a snapshot market by market and :mod:`listwatch.diff` can compare two
 files line by line without parsing the lines that are the same.
 """

@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 from receivers import SMTPReceiver, WebhookReceiver
 
-from listwatch import messages
+from listwatch.alerts import messages
+from listwatch.alerts.secrets import Redactor, mask, url_id
 from listwatch.cli import App, cli
-from listwatch.secrets import Redactor, mask, url_id
 
 ROWS = [("a", "Alpha Market", "online", ""), ("b", "Beta Bazaar", "physical", "CN")]
 SECRETS = ("S3cretPass", "TOKENsecret123", "HeaderSecret999", "bobuser")

@@ -45,7 +45,9 @@ def test_wheel_contents(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for schema in SCHEMAS:
         assert f"listwatch/schemas/{schema}.schema.json" in names
-    assert "listwatch/cli.py" in names and "listwatch/hookspecs.py" in names
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "listwatch").rglob("*.py")}
+    assert "listwatch/cli/__init__.py" in modules and "listwatch/alerts/__init__.py" in modules
+    assert modules <= names, f"modules missing from the wheel: {sorted(modules - names)}"
     for plugin in BUILTIN_PLUGINS:
         assert f"{plugin}/__init__.py" in names, f"plugin package {plugin} missing from the wheel"
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "plugins/"))]

@@ -19,9 +19,8 @@ from listwatch.errors import ConfigError, NotModified
 from listwatch.fetching import Context, location_key
 from listwatch.sources import collect_sources, run
 
-# The project's seed article (shared/seeds/ beside the repository, when present) and the
-# sentences of it that matter here, so the test also runs in a bare checkout.
-SEEDS = sorted((Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("*.txt"))
+# Sentences of a news report on the 2021 list, as such a story reads: the test depends on
+# nothing outside the repository.
 SEED_EXCERPT = (
     "The US government identified 39 online and 33 brick-and-mortar marketplaces that "
     "reportedly engage in or facilitate significant trademark counterfeiting or copyright "
@@ -364,8 +363,7 @@ def mentions(feed, tmp_path, *items, snapshot=NML) -> list[list[str]]:
     return [e["attributes"]["mentions"] for e in sorted(draft.entries, key=lambda e: e["id"])]
 
 
-@pytest.mark.parametrize("article", [SEED_EXCERPT] + [p.read_text(encoding="utf-8")
-                                                      for p in SEEDS[:1]])
+@pytest.mark.parametrize("article", [SEED_EXCERPT])
 def test_seed_article_names_six_markets(feed, tmp_path, article):
     (found,) = mentions(feed, tmp_path, ("U.S. names China's WeChat, Alibaba sites", article))
     assert found == ["online/aliexpress", "online/baidu-wangpan", "online/dhgate",

@@ -1,6 +1,6 @@
 """`listwatch notify test` and `listwatch outbox`: look at and try the alert setup.
 
-Every URL shown is masked (:func:`listwatch.secrets.mask`).
+Every URL shown is masked (:func:`listwatch.alerts.secrets.mask`).
 """
 
 from __future__ import annotations
@@ -9,13 +9,11 @@ import json
 
 import click
 
-from .cli import App, cli
-from .errors import ExitCode
-
-pass_app = click.make_pass_decorator(App, ensure=True)
+from ..errors import ExitCode
+from .app import App, pass_app
 
 
-@cli.group()
+@click.group()
 def notify() -> None:
     """Try the notifier URLs of the config."""
 
@@ -33,9 +31,9 @@ def notify_test(app: App, watch: str | None, fmt: str) -> int:
       listwatch notify test            every URL: [alerts] notify, on_error, each watch's
       listwatch notify test nml        the URLs that hear about watch nml
     """
-    from .alerts import send_test
+    from ..alerts import send_test
 
-    jobs = send_test(app, app.config(), watch)
+    jobs = send_test(app.log, app.config(), watch)
     if fmt == "json":
         click.echo(json.dumps([{"url": j.masked, "ok": j.ok, "error": j.reason or None}
                                for j in jobs], indent=2))
@@ -45,30 +43,16 @@ def notify_test(app: App, watch: str | None, fmt: str) -> int:
     return ExitCode.OK if all(j.ok for j in jobs) else ExitCode.ALERT_FAILED
 
 
-@cli.command()
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @pass_app
 def outbox(app: App, fmt: str) -> int:
     """Show the alerts not yet delivered to every URL (retried by the next `check`)."""
-    from .alerts import readable
-    from .messages import heading
+    from ..alerts.outbox import pending
 
     store = app.store()
-    rows = []
-    for path, record in readable(app, store.outbox(prune=False)):  # no lock: never prune
-        targets = record.get("targets", [])
-        rows.append({
-            "watch": record.get("watch", path.parent.name),
-            "snapshot": record.get("snapshot", path.name),
-            "created": record.get("created"),
-            "title": heading(record.get("title") or record.get("watch", "?"),
-                             record["diff"], tuple(record.get("kinds", ()))),
-            "pending": [{"url": t["url"], "attempts": t.get("attempts", 0),
-                         "error": t.get("error")} for t in targets if not t.get("delivered")],
-            "delivered": [{"url": t["url"], "at": t["delivered"]}
-                          for t in targets if t.get("delivered")],
-        })
+    rows = pending(app.log, store)
     if fmt == "json":
         click.echo(json.dumps({"listwatch": "outbox/1", "pending": rows}, indent=2,
                               ensure_ascii=False))
@@ -84,3 +68,6 @@ def outbox(app: App, fmt: str) -> int:
         for t in row["delivered"]:
             click.echo(f"  delivered  {t['url']}  ({t['at']})")
     return ExitCode.OK
+
+
+COMMANDS = [notify, outbox]

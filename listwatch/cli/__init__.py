@@ -1,88 +1,28 @@
 """The ``listwatch`` command line: thin click commands over the core modules.
 
-Exit codes are translated in one place, :meth:`Root.main` (DESIGN.md).
+The root group lives here and translates every outcome to an exit code in one
+place, :meth:`Root.main` (docs/exit-codes.md). Each command module
+(``plugins``, ``snapshots``, ``watch``, ``alerts``) lists its commands in
+``COMMANDS``; the root adds them, so no command module imports this one.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import click
 
-from . import __version__
-from .errors import ConfigError, ExitCode, ListwatchError
+from ..errors import ConfigError, ExitCode, ListwatchError
+from ..version import __version__
+from . import alerts, plugins, snapshots, watch
+from .app import FORMATS, App, pass_app
 
-FORMATS = ("text", "json", "markdown")
-
-
-@dataclass
-class App:
-    """Per-invocation state; tests pass a prepared one as ``obj``."""
-
-    config_path: Path | None = None
-    store_path: Path | None = None
-    verbose: int = 0
-    debug: bool = False
-    plugins: Any = None
-    _sources: dict | None = field(default=None, repr=False)
-    _config: Any = field(default=None, repr=False)
-
-    def log(self, message: str, level: int = 0) -> None:
-        if self.verbose >= level:
-            click.echo(message, err=True)
-
-    def get_plugins(self):
-        if self.plugins is None:
-            from .plugins import make_plugins
-
-            self.plugins = make_plugins(warn=lambda line: self.log(line, 0))
-        return self.plugins
-
-    def sources(self) -> dict:
-        if self._sources is None:
-            from .sources import collect_sources
-
-            self._sources = collect_sources(self.get_plugins(), warn=lambda line: self.log(line, 0))
-        return self._sources
-
-    def source(self, name: str):
-        found = self.sources()
-        if name not in found:
-            known = ", ".join(sorted(found)) or "none installed"
-            raise ConfigError(f"unknown source {name!r} (installed: {known}; "
-                              "see `listwatch sources`)")
-        return found[name]
-
-    def config(self, required: bool = True):
-        """The config named by --config, else ./listwatch.toml when present."""
-        if self._config is None:
-            from .config import DEFAULT_FILE, read
-
-            path = self.config_path or (Path(DEFAULT_FILE) if Path(DEFAULT_FILE).exists()
-                                        else None)
-            if path is None:
-                if required:
-                    raise ConfigError(f"no {DEFAULT_FILE} here and no --config given "
-                                      "(create one with `listwatch init`)")
-                return None
-            self._config = read(path)
-        return self._config
-
-    def store(self):
-        from .config import DEFAULT_STORE
-        from .store import Store
-
-        if self.store_path is not None:
-            return Store(self.store_path)
-        config = self.config(required=False)
-        return Store(config.store if config else Path(DEFAULT_STORE))
+__all__ = ["FORMATS", "App", "cli", "main", "pass_app"]
 
 
 class Root(click.Group):
-    """The root group; its ``main`` maps every outcome to a DESIGN.md exit code."""
+    """The root group; its ``main`` maps every outcome to an exit code (docs/exit-codes.md)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra):
@@ -166,4 +106,6 @@ def main() -> None:
     cli.main()
 
 
-from . import commands  # noqa: E402,F401  (the commands attach themselves to `cli`)
+for _module in (plugins, snapshots, watch, alerts):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)

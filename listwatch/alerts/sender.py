@@ -2,9 +2,9 @@
 
 :class:`Sender` imports apprise when it is created (never at module import), keeps
 apprise's logger at INFO or above (apprise logs URL tokens at DEBUG), passes every
-line apprise logs through :class:`listwatch.secrets.Redactor`, and with ``-v`` shows
-those lines on stderr. It reports success or failure per URL, from apprise's
-per-service results (apprise >= 2).
+line apprise logs through :class:`listwatch.alerts.secrets.Redactor`, and passes those
+lines to ``echo`` at verbosity 1 (the command line shows them with ``-v``). It reports
+success or failure per URL, from apprise's per-service results (apprise >= 2).
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import click
 
 from . import messages
 from .secrets import Redactor, mask, url_id
@@ -58,14 +56,20 @@ _FILTER = _Redacting()
 
 
 class _Echo(logging.Handler):
+    """apprise's (redacted) log lines, passed on at verbosity 1 (``-v``)."""
+
+    def __init__(self, log: Callable[[str, int], None]):
+        super().__init__(logging.INFO)
+        self.log = log
+
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"apprise: {record.levelname.lower()}: {record.getMessage()}", err=True)
+        self.log(f"apprise: {record.levelname.lower()}: {record.getMessage()}", 1)
 
 
 class Sender:
     """Delivery through apprise (imported on construction)."""
 
-    def __init__(self, config, redact: Redactor, verbose: int = 0):
+    def __init__(self, config, redact: Redactor, echo: Callable[[str, int], None] | None = None):
         import apprise
 
         self.apprise = apprise
@@ -78,8 +82,8 @@ class Sender:
         if _FILTER not in log.filters:
             log.addFilter(_FILTER)
         self._handler = None
-        if verbose >= 1:
-            self._handler = _Echo(logging.INFO)
+        if echo is not None:
+            self._handler = _Echo(echo)
             log.addHandler(self._handler)
         timeout = config.alert_timeout
         self.asset = apprise.AppriseAsset(app_id="listwatch", service_timeout=timeout + 1)
