@@ -1,15 +1,17 @@
 """The main job: for each watch, fetch, validate, diff against the stored latest,
 guard against broken sources, store, and queue alerts.
 
-Fetching runs concurrently (a bounded thread pool: the work is network-bound);
-diffing and storing run one watch at a time under the store's lock.
+Fetching runs concurrently (a few threads: the work is network-bound); judging and
+storing run one watch at a time, in this thread, under the store's lock. A watch
+that reads another is settled after it (:func:`check`).
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
 import json
+import queue
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ from pathlib import Path
 from . import diff as diffing
 from .config import Config, Watch
 from .errors import ExitCode, ListwatchError, NotModified
-from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context, display
+from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context
 from .snapshot import dumps
 from .sources import CHANGE_KINDS, Registered, is_deterministic, run
 from .store import Store
@@ -38,6 +40,7 @@ class Outcome:
     stored: Path | None = None
     code: ExitCode = ExitCode.OK
     warnings: list[str] = field(default_factory=list)
+    error: BaseException | None = None  # an unexpected exception, for --debug
 
     @property
     def reported(self) -> bool:
@@ -62,23 +65,27 @@ def kinds_of(watch: Watch, reg: Registered | None) -> tuple[str, ...]:
 
 def parse_key(watch: Watch, reg: Registered) -> str:
     """What, besides the documents, a deterministic source's output depends on."""
-    key = json.dumps([reg.name, reg.version, watch.location, watch.options], sort_keys=True)
+    key = json.dumps([reg.name, reg.version, watch.as_written or watch.location, watch.options],
+                     sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()  # stored: no location secrets in clear
 
 
-def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None) -> Fetched:
+def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None,
+           latest: Callable[[str], dict | None]) -> Fetched:
     state = store.state(watch.name)
     ctx = Context(watch=watch.name, timeout=watch.timeout or DEFAULT_TIMEOUT,
                   max_bytes=watch.max_bytes or DEFAULT_MAX_BYTES,
                   validators=state.get("validators", {}),
-                  conditional=previous is not None, latest=store.load_latest,
+                  conditional=previous is not None, latest=latest,
                   known_documents=state.get("documents", {}),
                   skip_unchanged=previous is not None
                   and is_deterministic(reg.source, watch.options)
                   and state.get("parse_key") == parse_key(watch, reg))
     try:
-        return Fetched(run(reg, watch.location, watch.options, ctx), ctx)
+        return Fetched(run(reg, watch.location, watch.options, ctx, shown=watch.shown), ctx)
     except (ListwatchError, NotModified) as exc:
+        return Fetched(None, ctx, exc)
+    except Exception as exc:  # noqa: BLE001 - normalising or validating: this watch only
         return Fetched(None, ctx, exc)
 
 
@@ -110,57 +117,168 @@ def guard_problem(watch: Watch, kinds: tuple[str, ...], d: dict, before: int, af
     return None
 
 
+def reads_of(watch: Watch, reg: Registered) -> list[str]:
+    """The other watches whose snapshots ``watch``'s source reads (``Source.reads``)."""
+    reads = getattr(reg.source, "reads", None)
+    return [n for n in (reads(watch.options) if callable(reads) else ()) if n != watch.name]
+
+
 def check(config: Config, sources: Mapping[str, Registered], store: Store,
           names: tuple[str, ...] = (), *, dry_run: bool = False,
           outbox_record: Callable[[Watch, dict, tuple[str, ...]], dict | None] | None = None,
-          progress: Callable[[str], None] | None = None, jobs: int = JOBS) -> list[Outcome]:
-    """Run the watches named (all when none) and return one :class:`Outcome` each."""
+          progress: Callable[[str], None] | None = None, jobs: int = JOBS,
+          accept: frozenset[str] = frozenset()) -> list[Outcome]:
+    """Run the watches named (all when none) and return one :class:`Outcome` each.
+
+    Fetches run concurrently on daemon threads (an interrupt never waits for them);
+    each watch is settled (judged, stored) in this thread as soon as its fetch is
+    done. A watch that reads another (``Source.reads``, e.g. a feed's
+    ``mentions_of``) is fetched only after that watch is settled, against the
+    snapshot accepted in this run (under ``--dry-run``: fetched in this run).
+    ``accept`` names watches whose guard refusal a person has overruled.
+    """
     watches = [config.watch(n) for n in names] if names else list(config.watches)
+    running = {w.name for w in watches}
+    waits = {w.name: [n for n in reads_of(w, sources[w.source]) if n in running]
+             for w in watches}
     previous = {w.name: store.latest(w.name) for w in watches}
-    fetched: dict[str, Fetched] = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(jobs, len(watches)))
-                                               ) as pool:
-        futures = {pool.submit(_fetch, w, sources[w.source], store, previous[w.name]): w
-                   for w in watches}
-        for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
-            w = futures[future]
-            fetched[w.name] = future.result()
-            if progress:
-                progress(f"[{done}/{len(watches)}] fetched {w.name}")
-    outcomes = []
+    this_run: dict[str, dict] = {}  # snapshots of this run, for the watches that read them
+    broken: set[str] = set()
+    notes: dict[str, list[str]] = {}
+    outcomes: dict[str, Outcome] = {}
+    pool = _Pool(max(1, min(jobs, len(watches))))
+
+    def latest_for(reader: str) -> Callable[[str], dict | None]:
+        def latest(name: str) -> dict | None:
+            if name in this_run:
+                return this_run[name]
+            if name in broken:
+                notes.setdefault(reader, []).append(
+                    f"watch {name} failed in this run; linked against its last stored "
+                    "snapshot")
+            return store.load_latest(name)
+        return latest
+
+    def start(w: Watch) -> None:
+        pool.submit(w.name, _fetch, w, sources[w.source], store, previous[w.name],
+                    latest_for(w.name))
+
     for w in watches:
-        outcomes.append(_settle(w, sources[w.source], store, previous[w.name], fetched[w.name],
-                                dry_run, outbox_record))
-    return outcomes
+        if not waits[w.name]:
+            start(w)
+    done = 0
+    while len(outcomes) < len(watches):
+        name, got = pool.next()
+        done += 1
+        if progress:
+            progress(f"[{done}/{len(watches)}] fetched {name}")
+        w = config.watch(name)
+        outcome = _settle(w, sources[w.source], store, previous[name], got, dry_run,
+                          outbox_record, accept=name in accept)
+        outcome.warnings += notes.pop(name, [])
+        outcomes[name] = outcome
+        if outcome.status in ("baseline", "changed", "unchanged") and got.snapshot is not None:
+            this_run[name] = got.snapshot
+        elif outcome.status in ("failed", "broken"):
+            broken.add(name)
+        for other in watches:
+            if other.name not in outcomes and name in waits[other.name]:
+                waits[other.name].remove(name)
+                if not waits[other.name]:
+                    start(other)
+    return [outcomes[w.name] for w in watches]
+
+
+class _Pool:
+    """A few daemon worker threads: Ctrl-C returns at once instead of joining fetches
+    in flight (``concurrent.futures`` joins its threads at exit)."""
+
+    def __init__(self, size: int):
+        self.size, self.threads = size, 0
+        self.tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self.results: queue.SimpleQueue = queue.SimpleQueue()
+
+    def submit(self, key: str, fn: Callable[..., Fetched], *args) -> None:
+        self.tasks.put((key, fn, args))
+        if self.threads < self.size:
+            self.threads += 1
+            threading.Thread(target=self._work, daemon=True, name=f"listwatch-fetch-{key}"
+                             ).start()
+
+    def _work(self) -> None:
+        while True:
+            key, fn, args = self.tasks.get()
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # noqa: BLE001 - reported on the watch
+                result = Fetched(None, None, exc)
+            self.results.put((key, result))
+
+    def next(self) -> tuple[str, Fetched]:
+        while True:  # a timeout keeps the main thread responsive to Ctrl-C
+            try:
+                return self.results.get(timeout=0.2)
+            except queue.Empty:
+                continue
+
+
+def _failure(exc: BaseException, doing: str) -> str:
+    """One line for an unexpected exception inside one watch (a bug, but only its own)."""
+    text = " ".join(str(exc).split())
+    return (f"internal error while {doing}: {type(exc).__name__}"
+            f"{': ' + text[:300] if text else ''} (rerun with --debug for the traceback)")
 
 
 def _settle(w: Watch, reg: Registered, store: Store, previous: Path | None, got: Fetched,
-            dry_run: bool, outbox_record) -> Outcome:
+            dry_run: bool, outbox_record, accept: bool = False) -> Outcome:
     kinds = kinds_of(w, reg)
     if isinstance(got.error, NotModified):
         return Outcome(w, kinds, "unchanged", f"no change ({got.error.why})")
-    if got.error is not None:
+    if isinstance(got.error, ListwatchError):
         code = getattr(got.error, "exit_code", ExitCode.SOURCE_FAILED)
         return Outcome(w, kinds, "failed", str(got.error), code=code)
+    if got.error is not None:
+        return Outcome(w, kinds, "failed", _failure(got.error, "fetching"),
+                       code=ExitCode.SOURCE_FAILED, error=got.error)
     assert got.snapshot is not None and got.ctx is not None
-    outcome = _judge(w, kinds, store, previous, got.snapshot, got.ctx, dry_run, outbox_record)
-    outcome.warnings = list(got.snapshot.get("warnings", []))
+    try:
+        outcome = _judge(w, kinds, store, previous, got.snapshot, got.ctx, dry_run,
+                         outbox_record, accept)
+    except ListwatchError as exc:
+        if exc.exit_code == ExitCode.USAGE:
+            raise  # the store is unusable (disk full, permissions): not this watch's fault
+        return Outcome(w, kinds, "failed", str(exc), code=exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - one watch's bug fails that watch alone
+        return Outcome(w, kinds, "failed", _failure(exc, "comparing and storing"),
+                       code=ExitCode.SOURCE_FAILED, error=exc)
+    outcome.warnings = _new_warnings(store, w, got.snapshot, outcome)
     if outcome.status in ("baseline", "unchanged", "changed") and not dry_run:
-        _remember(store, w, reg, got.ctx)
+        _remember(store, w, reg, got.ctx, got.snapshot)
     return outcome
 
 
-def _remember(store: Store, w: Watch, reg: Registered, ctx: Context) -> None:
-    """Record what an accepted run read, for conditional GET and skipping parses."""
+def _new_warnings(store: Store, w: Watch, snap: dict, outcome: Outcome) -> list[str]:
+    """The snapshot's warnings not already reported for the last accepted snapshot."""
+    warnings = list(snap.get("warnings", []))
+    if outcome.status == "broken":
+        return warnings  # they may explain the refusal
+    seen = set(store.state(w.name).get("warnings", []))
+    return [x for x in warnings if x not in seen]
+
+
+def _remember(store: Store, w: Watch, reg: Registered, ctx: Context, snap: dict) -> None:
+    """Record what an accepted run read (for conditional GET and skipping parses) and
+    the warnings already reported."""
     state = store.state(w.name)
     new = {**state, "validators": {**state.get("validators", {}), **ctx.new_validators},
-           "documents": ctx.fetched(), "parse_key": parse_key(w, reg)}
+           "documents": ctx.fetched(), "parse_key": parse_key(w, reg),
+           "warnings": list(snap.get("warnings", []))}
     if new != state:
         store.save_state(w.name, new)
 
 
 def _judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None, snap: dict,
-           ctx: Context, dry_run: bool, outbox_record) -> Outcome:
+           ctx: Context, dry_run: bool, outbox_record, accept: bool = False) -> Outcome:
     """Diff against the stored latest, apply the guard, store what is accepted."""
     text = dumps(snap)
     try:  # streams the stored file against the new text; parses only lines that differ
@@ -175,10 +293,10 @@ def _judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None
     if "renamed" not in kinds:
         d = unfold_renames(d)
     seen = after if ctx.unfiltered is None else max(ctx.unfiltered, after)
-    problem = guard_problem(w, kinds, d, before, seen)
+    problem = None if accept else guard_problem(w, kinds, d, before, seen)
     if problem:
-        return Outcome(w, kinds, "broken", f"{display(w.location)}: {problem}", d,
-                       code=ExitCode.SOURCE_FAILED)
+        return Outcome(w, kinds, "broken", f"{w.shown}: {problem} (if the change is real: "
+                       f"listwatch check --accept {w.name})", d, code=ExitCode.SOURCE_FAILED)
     document = ctx.primary.content if ctx.primary else None
     if previous is None:
         stored = None if dry_run else store.save(w.name, snap, document, text=text)

@@ -40,6 +40,17 @@ class Watch:
     max_bytes: int | None = None
     title: str | None = None
     template: dict[str, str] = field(default_factory=dict)
+    #: the location as the config has it (a path relative to the config stays so)
+    as_written: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The location as messages and stored snapshots show it: as written in the
+        config (so a stored snapshot holds no absolute path of this machine), with
+        credentials and secret query values masked."""
+        from .fetching import display
+
+        return display(self.as_written or self.location)
 
 
 @dataclass
@@ -137,7 +148,9 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         names.add(w["name"])
         watches.append(Watch(
             name=w["name"], source=w["source"],
-            location=_beside(path, expand(w["location"], environ, f"{where}: key location")),
+            location=_beside(path, typed := expand(w["location"], environ,
+                                                   f"{where}: key location")),
+            as_written=typed,
             options=expand(w.get("options", {}), environ, f"{where}: key options"),
             notify=expand(w.get("notify", []), environ, f"{where}: key notify"),
             report=tuple(w["report"]) if "report" in w else None,
@@ -186,6 +199,38 @@ def check_sources(config: Config, sources: Mapping[str, Any]) -> None:
             path, message = problems[0]
             key = "options" if path == "(top level)" else f"options.{path}"
             raise ConfigError(f"{where}: key {key}: {message}")
+    _check_reads(config, sources)
+
+
+def _check_reads(config: Config, sources: Mapping[str, Any]) -> None:
+    """A watch that reads another (``Source.reads``) names a configured watch, and no
+    chain of reads comes back to where it started (found before anything is fetched)."""
+    names = [w.name for w in config.watches]
+    reads: dict[str, list[str]] = {}
+    for w in config.watches:
+        fn = getattr(sources[w.source].source, "reads", None)
+        reads[w.name] = [n for n in (fn(w.options) if callable(fn) else ()) if n != w.name]
+        for other in reads[w.name]:
+            if other not in names:
+                raise ConfigError(f"{config.path}: watch \"{w.name}\": its source "
+                                  f"{w.source} reads watch {other!r}, which is not in the "
+                                  f"config (watches: {', '.join(names)})")
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for other in reads[name]:
+            if state.get(other) == 1:  # on the current path: a circle
+                circle = path[path.index(other):] + [name, other]
+                raise ConfigError(f"{config.path}: watches read each other in a circle: "
+                                  f"{' → '.join(circle)}")
+            if other not in state:
+                visit(other, path + [name])
+        state[name] = 2
+
+    for name in names:
+        if name not in state:
+            visit(name, [])
 
 
 STARTER = '''\

@@ -35,6 +35,11 @@ def register_sources(register: Callable[[object], None]) -> None:
       the list metadata and entries. The core normalises text, fills
       ``source.plugin``/``plugin_version``/``sha256``/``retrieved_at``, validates
       the snapshot and sorts entries.
+    - ``reads(options) -> list[str]`` (optional): the names of other watches whose
+      snapshots ``fetch`` reads through ``ctx.latest(name)`` (the feed's
+      ``mentions_of``). ``check`` settles those first, in the same run, and
+      ``ctx.latest`` returns the snapshot they got in it; a name that is not a
+      configured watch, or a circle of reads, is a configuration error (exit 2).
 
     Raise :class:`listwatch.SourceError` for bad input, with one line that says
     what is wrong; never let a traceback reach the user.

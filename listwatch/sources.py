@@ -52,6 +52,14 @@ class Source:
     def fetch(self, location: str, options: dict[str, Any], ctx: Context) -> Draft:
         raise NotImplementedError
 
+    def reads(self, options: dict[str, Any]) -> list[str]:
+        """The other watches whose snapshots ``fetch`` reads through ``ctx.latest``.
+
+        ``check`` settles those watches first and hands this source the snapshots
+        they got in the same run; naming a watch that is not configured, or a
+        circle of watches, is a configuration error found before any fetch."""
+        return []
+
 
 @dataclass
 class Registered:
@@ -148,8 +156,12 @@ def parse_options(pairs: list[str], options_schema: dict | None) -> dict[str, An
     return options
 
 
-def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -> dict:
-    """Run a source and return its validated snapshot; the source document is ``ctx.primary``."""
+def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *,
+        shown: str | None = None) -> dict:
+    """Run a source and return its validated snapshot; the source document is ``ctx.primary``.
+
+    ``shown`` is the location as messages and the snapshot show it (default: the
+    location, masked)."""
     from . import snapshot
     from .errors import ConfigError, ListwatchError, NotModified, SourceError
     from .fetching import display
@@ -161,7 +173,7 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -
         path, message = problems[0]
         raise ConfigError(f"source {reg.name}: option {path}: {message}"
                           if path != "(top level)" else f"source {reg.name}: options: {message}")
-    shown = display(location)
+    shown = shown or display(location)
     try:
         draft = reg.source.fetch(location, options, ctx)
     except (ListwatchError, NotModified):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import traceback
 
 import click
 
@@ -20,9 +21,12 @@ from .app import FORMATS, App, pass_app
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=8, show_default=True,
               help="How many watches to fetch at once.")
+@click.option("--accept", "accepted", multiple=True, metavar="WATCH",
+              help="Store WATCH's new snapshot even though the broken-source guard "
+                   "refused it (after a person looked at the change). Repeatable.")
 @pass_app
 def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: bool,
-          fmt: str, jobs: int) -> int:
+          fmt: str, jobs: int, accepted: tuple[str, ...]) -> int:
     """Run every configured watch (or the WATCHES named) and report changes.
 
     For each watch: fetch the list, validate it, compare it with the last stored
@@ -34,6 +38,7 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
       listwatch check                      all watches
       listwatch check nml --exit-code      in CI: exit 1 when the list changed
       listwatch check --dry-run            see what would happen
+      listwatch check --accept nml         take what the guard refused, after a look
     """
     from .. import alerts, report  # light: apprise itself loads only when something is sent
     from ..check import check as run_check
@@ -43,8 +48,10 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
     config = app.config()
     sources = app.sources()
     check_sources(config, sources)
-    for name in watches:
+    for name in watches + accepted:
         config.watch(name)
+    if watches and accepted:  # a watch accepted is a watch run
+        watches = tuple(dict.fromkeys(watches + accepted))
     store = app.store()
     show_progress = len(watches or config.watches) > 1 and sys.stderr.isatty() \
         and app.verbose >= 0
@@ -54,11 +61,13 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
             config, sources, store, watches, dry_run=dry_run,
             outbox_record=alerts.outbox_record(config),
             progress=(lambda line: click.echo(line, err=True)) if show_progress else None,
-            jobs=jobs)
+            jobs=jobs, accept=frozenset(accepted))
         for o in outcomes:
             for warning in o.warnings:
                 app.log(f"warning: watch {o.watch.name}: {warning}", 0)
             if o.status in ("failed", "broken"):
+                if o.error is not None and app.debug:
+                    traceback.print_exception(o.error)
                 click.echo(f"error: watch {o.watch.name}: {o.message}", err=True)
         click.echo(report.outcomes(outcomes, fmt), nl=False)
         code = exit_code(outcomes, exit_on_change)

@@ -43,6 +43,11 @@ class FeedInfo(listwatch.Source):
     now = staticmethod(lambda: datetime.now(UTC))
 
     @staticmethod
+    def reads(options) -> list[str]:
+        """The watch named by ``mentions_of``: settled first, in the same run."""
+        return [options["mentions_of"]] if options.get("mentions_of") else []
+
+    @staticmethod
     def deterministic(options) -> bool:
         """Without an age limit or mentions, the items depend only on the feed's bytes."""
         return options.get("max_age_days") is None and not options.get("mentions_of")

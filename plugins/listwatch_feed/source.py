@@ -99,9 +99,10 @@ def load_matcher(watch: str, ctx):
     from .mentions import Matcher
 
     snapshot = ctx.latest(watch)
-    if snapshot is None:
-        raise SourceError(f"mentions_of: watch {watch!r} has no stored snapshot yet "
-                          f"(run `listwatch check {watch}` first)")
+    if snapshot is None:  # the items are still news; they just cannot be linked yet
+        ctx.warn(f"mentions_of: watch {watch!r} has no snapshot yet; items are not linked "
+                 "to its entries")
+        return None
     return Matcher(snapshot.get("entries") or [])
 
 

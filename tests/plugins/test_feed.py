@@ -410,11 +410,18 @@ def test_mentions_derived_short_forms(feed, tmp_path):
                     snapshot=ambiguous) == [["b"]]
 
 
-def test_mentions_of_needs_a_stored_snapshot(feed, tmp_path):
+def test_mentions_of_without_a_snapshot_keeps_the_items_and_warns(feed, tmp_path):
     path = write(tmp_path, "a.xml", RSS2)
-    with pytest.raises(SourceError, match=r"watch 'nml' has no stored snapshot yet "
-                                          r"\(run `listwatch check nml` first\)"):
-        feed.source.fetch(path, {"mentions_of": "nml"}, Context())
+    ctx = Context()
+    draft = feed.source.fetch(path, {"mentions_of": "nml"}, ctx)
+    assert draft.entries and all("mentions" not in e["attributes"] for e in draft.entries)
+    assert ctx.warnings == ["mentions_of: watch 'nml' has no snapshot yet; items are not "
+                            "linked to its entries"]
+
+
+def test_the_feed_declares_the_watch_it_reads(feed):
+    assert feed.source.reads({"mentions_of": "nml"}) == ["nml"]
+    assert feed.source.reads({}) == []
 
 
 def test_mentions_are_fast_for_hundreds_by_hundreds(feed, tmp_path):
