@@ -222,7 +222,7 @@ class _Pool:
                 continue
 
 
-def _failure(exc: BaseException, doing: str) -> str:
+def failure_line(exc: BaseException, doing: str) -> str:
     """One line for an unexpected exception inside one watch (a bug, but only its own)."""
     text = " ".join(str(exc).split())
     return (f"internal error while {doing}: {type(exc).__name__}"
@@ -238,18 +238,18 @@ def _settle(w: Watch, reg: Registered, store: Store, previous: Path | None, got:
         code = getattr(got.error, "exit_code", ExitCode.SOURCE_FAILED)
         return Outcome(w, kinds, "failed", str(got.error), code=code)
     if got.error is not None:
-        return Outcome(w, kinds, "failed", _failure(got.error, "fetching"),
+        return Outcome(w, kinds, "failed", failure_line(got.error, "fetching"),
                        code=ExitCode.SOURCE_FAILED, error=got.error)
     assert got.snapshot is not None and got.ctx is not None
     try:
-        outcome = _judge(w, kinds, store, previous, got.snapshot, got.ctx, dry_run,
+        outcome = judge(w, kinds, store, previous, got.snapshot, got.ctx, dry_run,
                          outbox_record, accept)
     except ListwatchError as exc:
         if exc.exit_code == ExitCode.USAGE:
             raise  # the store is unusable (disk full, permissions): not this watch's fault
         return Outcome(w, kinds, "failed", str(exc), code=exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - one watch's bug fails that watch alone
-        return Outcome(w, kinds, "failed", _failure(exc, "comparing and storing"),
+        return Outcome(w, kinds, "failed", failure_line(exc, "comparing and storing"),
                        code=ExitCode.SOURCE_FAILED, error=exc)
     outcome.warnings = _new_warnings(store, w, got.snapshot, outcome)
     if outcome.status in ("baseline", "unchanged", "changed") and not dry_run:
@@ -277,7 +277,7 @@ def _remember(store: Store, w: Watch, reg: Registered, ctx: Context, snap: dict)
         store.save_state(w.name, new)
 
 
-def _judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None, snap: dict,
+def judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None, snap: dict,
            ctx: Context, dry_run: bool, outbox_record, accept: bool = False) -> Outcome:
     """Diff against the stored latest, apply the guard, store what is accepted."""
     text = dumps(snap)

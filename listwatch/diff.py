@@ -93,9 +93,10 @@ class Collector:
 def _side(envelope: dict | None) -> dict | None:
     if envelope is None:
         return None
+    source = envelope.get("source") or {}
     return {"edition": (envelope.get("list") or {}).get("edition"),
-            "sha256": (envelope.get("source") or {}).get("sha256"),
-            "retrieved_at": (envelope.get("source") or {}).get("retrieved_at")}
+            "sha256": source.get("sha256"), "retrieved_at": source.get("retrieved_at"),
+            "plugin_version": source.get("plugin_version")}
 
 
 def _finish(old_env: dict | None, new_env: dict, c: Collector) -> dict:

@@ -67,14 +67,28 @@ def _heading(d: dict, name: str | None) -> str:
     return f"{name or d.get('list')}{span}"
 
 
+def parser_note(d: dict) -> str | None:
+    """Said when the two sides were parsed by different versions of the source plugin:
+    some differences may be the parser's, not the list's."""
+    before = (d.get("from") or {}).get("plugin_version")
+    after = (d.get("to") or {}).get("plugin_version")
+    if not before or not after or before == after:
+        return None
+    return (f"note: the source plugin changed from {before} to {after} between these "
+            "snapshots; `listwatch check --reparse` shows what the parser change alone does")
+
+
 def text(d: dict, name: str | None = None, kinds=KINDS) -> str:
     head = f"{_heading(d, name)}: {summary(d, kinds)}"
-    return "\n".join([head, *lines(d, kinds)]) + "\n"
+    note = parser_note(d)
+    return "\n".join([head, *([note] if note else []), *lines(d, kinds)]) + "\n"
 
 
 def markdown(d: dict, name: str | None = None, kinds=KINDS) -> str:
     head = f"## {_heading(d, name)}: {summary(d, kinds)}\n"
-    return "\n".join([head, *lines(d, kinds, md=True)]).rstrip() + "\n"
+    note = parser_note(d)
+    return "\n".join([head, *([f"_{note}_\n"] if note else []),
+                      *lines(d, kinds, md=True)]).rstrip() + "\n"
 
 
 def as_json(d: dict, name: str | None = None, kinds=KINDS) -> str:
@@ -106,6 +120,9 @@ def outcomes(outcomes: list, fmt: str) -> str:
             else:
                 parts.append(f"{name}: {summary(o.diff)} (not reported for this "
                              f"watch: report = {list(o.kinds)}); stored\n")
+        elif o.status == "reparsed":  # every kind: the point is to see the parser's effect
+            render = markdown if fmt == "markdown" else text
+            parts.append(f"{name}: {o.message}\n" + render(o.diff, _title(o), KINDS))
         elif o.status in ("baseline", "unchanged"):
             parts.append(f"{name}: {o.message}\n")
     return ("\n" if fmt == "markdown" else "").join(parts)

@@ -201,3 +201,12 @@ def test_relative_locations_are_stored_as_written(two):
     source = json.loads(stored.read_text())["source"]
     assert source["location"] == "list.csv"
     assert str(two) not in stored.read_text()
+
+
+def test_reparse_from_the_command_line_reads_the_stored_document(two):
+    assert lw(two, "check").returncode == 0
+    (two / "list.csv").unlink()  # a re-parse fetches nothing
+    run = lw(two, "check", "--reparse", "list")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("list: re-parsed with table ")
+    assert "same 10 entries" in run.stdout

@@ -21,12 +21,15 @@ from .app import FORMATS, App, pass_app
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=8, show_default=True,
               help="How many watches to fetch at once.")
+@click.option("--reparse", is_flag=True,
+              help="Fetch nothing: re-parse each watch's stored document with the installed "
+                   "source plugin and store what the parser change alone did (no alert).")
 @click.option("--accept", "accepted", multiple=True, metavar="WATCH",
               help="Store WATCH's new snapshot even though the broken-source guard "
                    "refused it (after a person looked at the change). Repeatable.")
 @pass_app
 def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: bool,
-          fmt: str, jobs: int, accepted: tuple[str, ...]) -> int:
+          fmt: str, jobs: int, reparse: bool, accepted: tuple[str, ...]) -> int:
     """Run every configured watch (or the WATCHES named) and report changes.
 
     For each watch: fetch the list, validate it, compare it with the last stored
@@ -39,6 +42,7 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
       listwatch check nml --exit-code      in CI: exit 1 when the list changed
       listwatch check --dry-run            see what would happen
       listwatch check --accept nml         take what the guard refused, after a look
+      listwatch check --reparse            after upgrading a source plugin
     """
     from .. import alerts, report  # light: apprise itself loads only when something is sent
     from ..check import check as run_check
@@ -57,11 +61,17 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
         and app.verbose >= 0
     lock = contextlib.nullcontext() if dry_run else store.lock(config.lock_timeout)
     with lock:
-        outcomes = run_check(
-            config, sources, store, watches, dry_run=dry_run,
-            outbox_record=alerts.outbox_record(config),
-            progress=(lambda line: click.echo(line, err=True)) if show_progress else None,
-            jobs=jobs, accept=frozenset(accepted))
+        if reparse:
+            from ..reparse import reparse as run_reparse
+
+            outcomes = run_reparse(config, sources, store, watches, dry_run=dry_run,
+                                   accept=frozenset(accepted))
+        else:
+            outcomes = run_check(
+                config, sources, store, watches, dry_run=dry_run,
+                outbox_record=alerts.outbox_record(config),
+                progress=(lambda line: click.echo(line, err=True)) if show_progress else None,
+                jobs=jobs, accept=frozenset(accepted))
         for o in outcomes:
             for warning in o.warnings:
                 app.log(f"warning: watch {o.watch.name}: {warning}", 0)
