@@ -16,9 +16,17 @@ class ExitCode(enum.IntEnum):
 
 
 class ListwatchError(Exception):
-    """A problem the user can fix: printed as one line, never with a traceback."""
+    """A problem the user can fix: printed as one line, never with a traceback.
+
+    One line whatever the message quotes (a CSV header with a newline in it, a
+    server's multi-line error): line breaks are folded into spaces here."""
 
     exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, *args: object):
+        if len(args) == 1 and isinstance(args[0], str) and ("\n" in args[0] or "\r" in args[0]):
+            args = (" ".join(args[0].split()),)
+        super().__init__(*args)
 
 
 class ConfigError(ListwatchError):

@@ -51,11 +51,15 @@ class Received:
 
 class WebhookReceiver:
     """``with WebhookReceiver() as r: r.url("json", "/hook")``; set ``r.status`` or
-    ``r.delay`` to fail; ``r.down()`` / ``r.up()``; ``r.accepted`` are the deliveries."""
+    ``r.delay`` to fail; ``r.down()`` / ``r.up()``; ``r.accepted`` are the deliveries.
+    ``r.processing`` makes a slow receiver that acts on a message as soon as it has read
+    it and answers that many seconds later (the window in which a killed sender cannot
+    know it was delivered)."""
 
     def __init__(self, port: int = 0) -> None:
         self.status = 200
         self.delay = 0.0
+        self.processing = 0.0
         self.requests: list[Received] = []
         self.accepted: list[Received] = []
         self.arrived = threading.Event()  # set at each request read
@@ -100,6 +104,7 @@ class WebhookReceiver:
                 elif 200 <= status < 300:
                     with outer._lock:  # before answering: the client may count at once
                         outer.accepted.append(got)
+                    time.sleep(outer.processing)
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
