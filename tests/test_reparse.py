@@ -10,8 +10,8 @@ import listwatch
 from listwatch.check import check
 from listwatch.config import read
 from listwatch.plugins import make_plugins, register
-from listwatch.report import outcomes as render
 from listwatch.reparse import reparse
+from listwatch.report import outcomes as render
 from listwatch.sources import collect_sources
 from listwatch.store import Store
 
