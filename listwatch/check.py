@@ -21,7 +21,7 @@ from .config import Config, Watch
 from .errors import ExitCode, ListwatchError, NotModified
 from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context
 from .snapshot import dumps
-from .sources import CHANGE_KINDS, Registered, is_deterministic, run
+from .sources import CHANGE_KINDS, Registered, is_deterministic, reads_of, run
 from .store import Store
 
 #: Watches fetched at once by default (network-bound; each to its own host, usually).
@@ -117,12 +117,6 @@ def guard_problem(watch: Watch, kinds: tuple[str, ...], d: dict, before: int, af
     return None
 
 
-def reads_of(watch: Watch, reg: Registered) -> list[str]:
-    """The other watches whose snapshots ``watch``'s source reads (``Source.reads``)."""
-    reads = getattr(reg.source, "reads", None)
-    return [n for n in (reads(watch.options) if callable(reads) else ()) if n != watch.name]
-
-
 def check(config: Config, sources: Mapping[str, Registered], store: Store,
           names: tuple[str, ...] = (), *, dry_run: bool = False,
           outbox_record: Callable[[Watch, dict, tuple[str, ...]], dict | None] | None = None,
@@ -139,8 +133,8 @@ def check(config: Config, sources: Mapping[str, Registered], store: Store,
     """
     watches = [config.watch(n) for n in names] if names else list(config.watches)
     running = {w.name for w in watches}
-    waits = {w.name: [n for n in reads_of(w, sources[w.source]) if n in running]
-             for w in watches}
+    waits = {w.name: [n for n in reads_of(sources[w.source].source, w.options, w.name)
+                      if n in running] for w in watches}
     previous = {w.name: store.latest(w.name) for w in watches}
     this_run: dict[str, dict] = {}  # snapshots of this run, for the watches that read them
     broken: set[str] = set()

@@ -205,11 +205,12 @@ def check_sources(config: Config, sources: Mapping[str, Any]) -> None:
 def _check_reads(config: Config, sources: Mapping[str, Any]) -> None:
     """A watch that reads another (``Source.reads``) names a configured watch, and no
     chain of reads comes back to where it started (found before anything is fetched)."""
+    from .sources import reads_of
+
     names = [w.name for w in config.watches]
     reads: dict[str, list[str]] = {}
     for w in config.watches:
-        fn = getattr(sources[w.source].source, "reads", None)
-        reads[w.name] = [n for n in (fn(w.options) if callable(fn) else ()) if n != w.name]
+        reads[w.name] = reads_of(sources[w.source].source, w.options, w.name)
         for other in reads[w.name]:
             if other not in names:
                 raise ConfigError(f"{config.path}: watch \"{w.name}\": its source "

@@ -195,6 +195,13 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *
     return snap
 
 
+def reads_of(source: Any, options: dict[str, Any], watch: str) -> list[str]:
+    """The other watches whose snapshots ``source`` reads with these options
+    (:meth:`Source.reads`; a source without it reads none)."""
+    reads = getattr(source, "reads", None)
+    return [n for n in (reads(options) if callable(reads) else ()) if n != watch]
+
+
 def is_deterministic(source: Any, options: dict[str, Any]) -> bool:
     flag = getattr(source, "deterministic", False)
     return bool(flag(options) if callable(flag) else flag)
