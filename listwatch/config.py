@@ -170,17 +170,29 @@ def _beside(config_path: Path, location: str) -> str:
     return str(config_path.parent / location)
 
 
-def check_sources(config: Config, sources: Mapping[str, Any]) -> None:
-    """Every watch names an installed source and gives it options its schema accepts."""
+def check_sources(config: Config, sources: Mapping[str, Any], names: tuple[str, ...] = ()
+                  ) -> None:
+    """Every watch names an installed source and gives it options its schema accepts.
+
+    An ambiguous source (two packages provide it) is refused only for the watches
+    about to run (``names``, or all): the others do not depend on the choice.
+    """
+    from .errors import PluginError
     from .validation import option_errors
 
     for w in config.watches:
         where = f"{config.path}: watch \"{w.name}\""
-        if w.source not in sources:
+        try:
+            reg = sources[w.source]
+        except KeyError:
             known = ", ".join(sorted(sources)) or "none installed"
             raise ConfigError(f"{where}: key source: unknown source {w.source!r} "
-                              f"(installed: {known})")
-        schema = getattr(sources[w.source].source, "options_schema", None)
+                              f"(installed: {known})") from None
+        except PluginError as exc:
+            if names and w.name not in names:
+                continue
+            raise PluginError(f"{where}: key source: {exc}") from None
+        schema = getattr(reg.source, "options_schema", None)
         problems = option_errors(schema, w.options) if schema else []
         if problems:
             path, message = problems[0]

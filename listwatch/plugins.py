@@ -46,7 +46,7 @@ class Plugins:
         ``sources`` is what :func:`listwatch.sources.collect_sources` found; the
         built-in plugins (package ``listwatch``) are left out unless ``builtins``."""
         by_plugin: dict[str, list[str]] = {}
-        for reg in sources.values():
+        for reg in sources.all() if hasattr(sources, "all") else sources.values():
             by_plugin.setdefault(reg.plugin, []).append(reg.name)
         rows = []
         for name, plugin in self.pm.list_name_plugin():

@@ -42,7 +42,7 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
 
     config = app.config()
     sources = app.sources()
-    check_sources(config, sources)
+    check_sources(config, sources, watches)
     for name in watches:
         config.watch(name)
     store = app.store()
