@@ -216,6 +216,24 @@ def test_disable_plugins_argument(monkeypatch):
     assert "listwatch_feed" not in names and "listwatch_table" in names
 
 
+def test_a_disabled_plugin_is_listed_as_disabled_with_its_package(tmp_path, monkeypatch):
+    fake_distribution(tmp_path, "listwatch-off", {"lw_off": "lw_off_mod"},
+                      {"lw_off_mod": "raise RuntimeError('must not be imported')\n"})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv(DISABLE_ENV, "lw_off,listwatch_feed,not_installed_anywhere")
+    plugins = make_plugins(warn=pytest.fail)
+    rows = {r["name"]: r for r in plugins.describe(collect_sources(plugins, warn=pytest.fail),
+                                                   builtins=True)}
+    assert rows["lw_off"] == {"name": "lw_off", "package": "listwatch-off", "version": "0.3",
+                              "hooks": [], "sources": [], "disabled": True}
+    assert rows["listwatch_feed"]["disabled"] is True
+    assert rows["listwatch_feed"]["version"] == listwatch.__version__
+    assert "disabled" not in rows["listwatch_table"]
+    assert "not_installed_anywhere" not in rows  # a name that is no installed plugin
+    hidden = plugins.describe({}, builtins=False)
+    assert [r["name"] for r in hidden] == ["lw_off"]
+
+
 def fake_distribution(root, package, entry_points, modules):
     """A dist-info on ``root`` (put on sys.path) whose ``listwatch`` entry points are given."""
     info = root / f"{package.replace('-', '_')}-0.3.dist-info"
