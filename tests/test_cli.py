@@ -401,10 +401,20 @@ def test_invalid_snapshot_exits_3(plugins, pair, tmp_path):
 
 def test_validate_valid_is_0(plugins, pair):
     result = invoke(plugins, "validate", *pair)
-    assert result.exit_code == 0 and result.stdout == "" and result.stderr == ""
+    assert result.exit_code == 0 and result.stdout == "" and result.stderr == "2 files valid\n"
+    assert invoke(plugins, "validate", pair[0]).stderr == "1 file valid\n"
+    assert invoke(plugins, "-q", "validate", *pair).stderr == ""
     result = invoke(plugins, "-v", "validate", *pair)
     assert result.stderr.splitlines() == [f"{pair[0]}: valid", f"{pair[1]}: valid",
-                                          "2 of 2 valid"]
+                                          "2 files valid"]
+
+
+def test_validate_says_how_many_of_how_many(plugins, pair, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"listwatch": "snapshot/1"}')
+    result = invoke(plugins, "validate", pair[0], bad)
+    assert result.exit_code == 3 and result.stdout == ""
+    assert result.stderr.splitlines()[-1] == "1 of 2 files valid"
 
 
 def test_source_crash_is_exit_3_naming_the_package(echo):

@@ -76,7 +76,9 @@ def validate(app: App, files: tuple[Path, ...]) -> int:
             bad += 1
         else:
             app.log(f"{path}: valid", 1)
-    app.log(f"{len(files) - bad} of {len(files)} valid", 0 if bad else 1)
+    noun = "file" if len(files) == 1 else "files"
+    app.log(f"{len(files) - bad} of {len(files)} {noun} valid" if bad
+            else f"{len(files)} {noun} valid", 0)
     return ExitCode.SOURCE_FAILED if bad else ExitCode.OK
 
 
