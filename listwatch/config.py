@@ -226,6 +226,9 @@ location = "https://ustr.gov/issue-areas/intellectual-property/notorious-markets
 # notify = ["${SLACK_WEBHOOK_URL}"]
 # A list that suddenly loses more than half its entries is treated as a broken source.
 guard = { max_removed = 0.5, min_entries = 10 }
+# Seconds to wait for the server, and the largest document read (64 MiB, after gzip).
+# timeout = 30
+# max_bytes = 67108864
 
 [[watch]]
 name = "nml-news"

@@ -90,6 +90,27 @@ def test_init_writes_a_starter_that_validates(plugins, tmp_path):
     assert again.exit_code == 2 and "already exists" in again.stderr
 
 
+def test_starter_and_readme_show_timeout_and_max_bytes_with_their_defaults(tmp_path):
+    """Both keys are in the `init` template (commented) and the README, at the defaults."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from listwatch.fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+
+    uncommented = re.sub(r"(?m)^# ((?:timeout|max_bytes) = )", r"\1", STARTER)
+    assert uncommented != STARTER
+    config = tmp_path / "listwatch.toml"
+    config.write_text(uncommented, encoding="utf-8")
+    nml = read(config, {}).watch("nml")
+    assert (nml.timeout, nml.max_bytes) == (DEFAULT_TIMEOUT, DEFAULT_MAX_BYTES)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("## Configuration", 1)[1]
+    example = tomllib.loads(section.split("```toml", 1)[1].split("```", 1)[0])
+    watch = example["watch"][0]
+    assert (watch["timeout"], watch["max_bytes"]) == (DEFAULT_TIMEOUT, DEFAULT_MAX_BYTES)
+
+
 def test_unknown_watch_name_on_command_line(plugins, tmp_path):
     config = tmp_path / "listwatch.toml"
     config.write_text(GOOD_WATCH, encoding="utf-8")
