@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -15,7 +16,9 @@ RUNS = 20  # 11 of 15 such runs exited 1 before the fix
 
 
 def write_snapshot(path: Path, count: int, offset: int = 0) -> Path:
-    entries = [{"id": f"m{i}", "name": f"Market {i}"} for i in range(offset, offset + count)]
+    """Entries with long unrelated names, so a diff lists each one (no renames)."""
+    entries = [{"id": f"m{i}", "name": hashlib.sha256(str(i).encode()).hexdigest()}
+               for i in range(offset, offset + count)]
     doc = snapshot.make({"id": "l"}, entries, {"plugin": "table",
                                                  "retrieved_at": "2026-01-01T00:00:00Z"}, [])
     path.write_text(snapshot.dumps(doc), encoding="utf-8")
@@ -63,9 +66,12 @@ def test_history_into_head_exits_0_quietly(tmp_path):
 @pytest.mark.slow
 def test_diff_into_head_keeps_exit_1(tmp_path):
     """The reader leaving does not change what the command reports: differences are 1."""
-    old = write_snapshot(tmp_path / "old.json", 4000)
-    new = write_snapshot(tmp_path / "new.json", 4000, offset=2000)
-    results = piped_to_head(["diff", str(old), str(new)], tmp_path, runs=8)
+    old = write_snapshot(tmp_path / "old.json", 3000)
+    new = write_snapshot(tmp_path / "new.json", 3000, offset=1500)
+    full = subprocess.run([shutil.which("listwatch"), "diff", str(old), str(new)],
+                          capture_output=True, timeout=120)
+    assert full.returncode == 1 and len(full.stdout) > 3 * 65536  # far more than a pipe holds
+    results = piped_to_head(["diff", str(old), str(new)], tmp_path, runs=5)
     assert {code for code, _, _ in results} == {1}, results
     assert all(first.strip() for _, first, _ in results)
     assert all(err == "" for _, _, err in results), {err for _, _, err in results}
