@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, PluginError
 
 DEFAULT_FILE = "listwatch.toml"
 DEFAULT_STORE = ".listwatch"
@@ -94,13 +94,54 @@ def _where(path: Path, doc: dict, location: list) -> str:
     """``file: watch "nml": key guard.max_removed`` from a JSON path into the document."""
     prefix = str(path)
     if len(location) >= 2 and location[0] == "watch" and isinstance(location[1], int):
-        watches = doc.get("watch") or []
-        w = watches[location[1]] if location[1] < len(watches) else {}
-        name = w.get("name") if isinstance(w, dict) else None
-        prefix += f': watch "{name}"' if isinstance(name, str) else f": watch #{location[1] + 1}"
+        prefix += f": {_watch_label(doc, location[1])}"
         location = location[2:]
+    key = _dotted(location)
+    return f"{prefix}: key {key}" if key else prefix
+
+
+def _watch_label(doc: dict, index: int) -> str:
+    watches = doc.get("watch") or []
+    w = watches[index] if index < len(watches) else {}
+    name = w.get("name") if isinstance(w, dict) else None
+    return f'watch "{name}"' if isinstance(name, str) else f"watch #{index + 1}"
+
+
+def _dotted(location: list) -> str:
     key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in location)
-    return f"{prefix}: key {key.replace('.[', '[')}" if key else prefix
+    return key.replace(".[", "[")
+
+
+def _table(doc: dict, location: list) -> str:
+    """The table a JSON path points at, as a user reads the file: ``[store]``,
+    ``watch "nml"``, ``watch "nml": guard``; empty for the top level."""
+    if len(location) >= 2 and location[0] == "watch" and isinstance(location[1], int):
+        rest = _dotted(location[2:])
+        return _watch_label(doc, location[1]) + (f": {rest}" if rest else "")
+    return f"[{_dotted(location)}]" if location else ""
+
+
+def _unknown_keys_error(path: Path, doc: dict, errors: list) -> ConfigError | None:
+    """Every unknown key with its table and a suggestion, on one line; the errors they
+    cause (the misspelled required key is "missing") are not counted again."""
+    from .validation import unknown_keys
+
+    where = {id(e): list(e.absolute_path) for e in errors}
+    order = {key: i for i, key in enumerate(doc)}  # the file's order of tables
+    unknown = sorted((e for e in errors if e.validator == "additionalProperties"),
+                     key=lambda e: [order.get(p, p) for p in where[id(e)][:1]] +
+                     [(0, p) if isinstance(p, int) else (1, str(p)) for p in where[id(e)][1:]])
+    if not unknown:
+        return None
+    parts = []
+    for e in unknown:
+        table = _table(doc, where[id(e)])
+        parts += [f"{table}: {line}" if table else line for line in unknown_keys(e)]
+    tables = [where[id(e)] for e in unknown]
+    others = [e for e in errors if e not in unknown
+              and not (e.validator == "required" and where[id(e)] in tables)]
+    more = f" (and {len(others)} more)" if others else ""
+    return ConfigError(f"{path}: {'; '.join(parts)}{more}")
 
 
 def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
@@ -129,13 +170,12 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     errors = sorted(_reference_validator("config").iter_errors(doc),
                     key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
+        unknown = _unknown_keys_error(path, doc, errors)
+        if unknown:
+            raise unknown
         err: jsonschema.ValidationError = errors[0]
         location = list(err.absolute_path)
         message = safe_message(err)
-        if err.validator == "additionalProperties":
-            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-            location.append(extra[0])
-            message = "unknown key"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(f"{_where(path, doc, location)}: {message}{more}")
 
@@ -183,17 +223,28 @@ def _beside(config_path: Path, location: str) -> str:
     return str(config_path.parent / location)
 
 
-def check_sources(config: Config, sources: Mapping[str, Any]) -> None:
-    """Every watch names an installed source and gives it options its schema accepts."""
+def check_sources(config: Config, sources: Mapping[str, Any], names: tuple[str, ...] = ()
+                  ) -> None:
+    """Every watch names an installed source and gives it options its schema accepts.
+
+    An ambiguous source (two packages provide it) is refused only for the watches
+    about to run (``names``, or all): the others do not depend on the choice.
+    """
     from .validation import option_errors
 
     for w in config.watches:
         where = f"{config.path}: watch \"{w.name}\""
-        if w.source not in sources:
+        try:
+            reg = sources[w.source]
+        except KeyError:
             known = ", ".join(sorted(sources)) or "none installed"
             raise ConfigError(f"{where}: key source: unknown source {w.source!r} "
-                              f"(installed: {known})")
-        schema = getattr(sources[w.source].source, "options_schema", None)
+                              f"(installed: {known})") from None
+        except PluginError as exc:
+            if names and w.name not in names:
+                continue
+            raise PluginError(f"{where}: key source: {exc}") from None
+        schema = getattr(reg.source, "options_schema", None)
         problems = option_errors(schema, w.options) if schema else []
         if problems:
             path, message = problems[0]
@@ -210,7 +261,10 @@ def _check_reads(config: Config, sources: Mapping[str, Any]) -> None:
     names = [w.name for w in config.watches]
     reads: dict[str, list[str]] = {}
     for w in config.watches:
-        reads[w.name] = reads_of(sources[w.source].source, w.options, w.name)
+        try:
+            reads[w.name] = reads_of(sources[w.source].source, w.options, w.name)
+        except PluginError:  # an ambiguous source, refused where the watch runs
+            reads[w.name] = []
         for other in reads[w.name]:
             if other not in names:
                 raise ConfigError(f"{config.path}: watch \"{w.name}\": its source "
@@ -260,6 +314,9 @@ location = "https://ustr.gov/issue-areas/intellectual-property/notorious-markets
 # notify = ["${SLACK_WEBHOOK_URL}"]
 # A list that suddenly loses more than half its entries is treated as a broken source.
 guard = { max_removed = 0.5, min_entries = 10 }
+# Seconds to wait for the server, and the largest document read (64 MiB, after gzip).
+# timeout = 30
+# max_bytes = 67108864
 
 [[watch]]
 name = "nml-news"

@@ -23,7 +23,9 @@ def register_sources(register: Callable[[object], None]) -> None:
     Call ``register(source)`` once per source. ``source`` is an instance of
     :class:`listwatch.Source` (or anything with the same attributes):
 
-    - ``name``: lowercase slug, unique across installed plugins (``"ustr-nml"``).
+    - ``name``: lowercase slug, unique across installed plugins (``"ustr-nml"``). A name
+      two packages register is ambiguous: the other sources still work, and users pick
+      one as ``PACKAGE:NAME``. An invalid name or options schema skips that source.
     - ``title``: one line shown by ``listwatch sources``.
     - ``options_schema``: JSON Schema (a dict) for the watch's ``options``; the core
       validates options against it before calling ``fetch``.

@@ -35,27 +35,29 @@ class Plugins:
     pm: pluggy.PluginManager
     dists: dict[str, tuple[str, str]] = field(default_factory=dict)  # plugin -> (package, version)
     load_errors: list[LoadError] = field(default_factory=list)
-
-    def package_of(self, plugin: object) -> tuple[str, str]:
-        name = self.pm.get_name(plugin) or "?"
-        return self.dists.get(name, (name, ""))
+    disabled: set[str] = field(default_factory=set)  # installed, skipped by request
 
     def describe(self, sources: dict, builtins: bool = False) -> list[dict]:
         """One row per plugin (name, package, version, hooks, sources), then load errors.
 
         ``sources`` is what :func:`listwatch.sources.collect_sources` found; the
-        built-in plugins (package ``listwatch``) are left out unless ``builtins``."""
+        built-in plugins (package ``listwatch``) are left out unless ``builtins``. An
+        installed plugin skipped by :data:`DISABLE_ENV` has ``"disabled": true``."""
         by_plugin: dict[str, list[str]] = {}
-        for reg in sources.values():
+        for reg in sources.all() if hasattr(sources, "all") else sources.values():
             by_plugin.setdefault(reg.plugin, []).append(reg.name)
         rows = []
         for name, plugin in self.pm.list_name_plugin():
-            package, version = self.package_of(plugin)
+            if plugin is None and name not in self.disabled:
+                continue  # a blocked name that is not an installed plugin
+            package, version = self.dists.get(name, (name, ""))
             if package == "listwatch" and not builtins:
                 continue
-            hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or ())
+            hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or ()) \
+                if plugin is not None else []
             rows.append({"name": name, "package": package, "version": version,
-                         "hooks": hooks, "sources": sorted(by_plugin.get(name, []))})
+                         "hooks": hooks, "sources": sorted(by_plugin.get(name, [])),
+                         **({"disabled": True} if plugin is None else {})})
         return rows + [{"name": e.name, "package": e.package, "error": e.error}
                        for e in self.load_errors]
 
@@ -88,7 +90,11 @@ def make_plugins(
             dist = getattr(ep, "dist", None)
             package = dist.metadata["Name"] if dist is not None else "?"
             version = dist.version if dist is not None else ""
-            if ep.name in blocked or pm.is_blocked(ep.name) or pm.has_plugin(ep.name):
+            if ep.name in blocked or pm.is_blocked(ep.name):
+                plugins.dists[ep.name] = (package, version)
+                plugins.disabled.add(ep.name)
+                continue
+            if pm.has_plugin(ep.name):
                 continue
             try:
                 module = ep.load()

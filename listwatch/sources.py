@@ -87,16 +87,65 @@ def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text, flags=re.ASCII).strip("-") or "x"
 
 
-def collect_sources(plugins: Plugins, warn=None) -> dict[str, Registered]:
+class Sources(dict):
+    """Installed sources by name, as :func:`collect_sources` found them.
+
+    A name that two plugins register is ambiguous: it is left out of the mapping
+    and kept in ``clashes``, so every other source still works. ``PACKAGE:NAME``
+    (or ``PLUGIN:NAME``) picks one of them; looking up an ambiguous plain name
+    raises a :class:`PluginError` that says how to choose.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clashes: dict[str, list[Registered]] = {}
+
+    def all(self) -> list[Registered]:
+        """Every registered source, the ambiguous ones included."""
+        return list(self.values()) + [r for regs in self.clashes.values() for r in regs]
+
+    def __missing__(self, name: str) -> Registered:
+        if name in self.clashes:
+            raise PluginError(ambiguity(name, self.clashes[name], "is ambiguous"))
+        qualifier, sep, bare = name.partition(":")
+        if sep:
+            wanted = _norm(qualifier)
+            chosen = [r for r in self.all() if r.name == bare
+                      and wanted in (_norm(r.package), _norm(r.plugin))]
+            if len(chosen) == 1:
+                return chosen[0]
+            if chosen:
+                raise PluginError(ambiguity(bare, chosen, f"is ambiguous even as {name!r}"))
+        raise KeyError(name)
+
+
+def _norm(package: str) -> str:
+    return re.sub(r"[-_.]+", "-", package).lower()
+
+
+def ambiguity(name: str, regs: list[Registered], what: str) -> str:
+    """One line naming every package that provides ``name`` and how to choose one."""
+    from .plugins import DISABLE_ENV
+
+    regs = sorted(regs, key=lambda r: (r.package, r.plugin))
+    who = " and ".join(f"{r.package} (plugin {r.plugin})" for r in regs)
+    qualified = " or ".join(repr(f"{r.package}:{name}") for r in regs)
+    others = ",".join(r.plugin for r in regs[1:])
+    return (f"source {name!r} {what}: it is provided by {who}; name one as {qualified}, "
+            f"or keep one by disabling the others (e.g. {DISABLE_ENV}={others})")
+
+
+def collect_sources(plugins: Plugins, warn=None) -> Sources:
     """Call each plugin's ``register_sources`` separately so each source knows its package.
 
-    A plugin whose hook raises is skipped with a warning; two sources with one name
-    is a :class:`PluginError` naming both packages.
+    One plugin cannot take the others down: a hook that raises, a source with an
+    invalid name or options schema is skipped with a warning, and a name two plugins
+    register is ambiguous (a warning naming both; see :class:`Sources`).
     """
     from .validation import check_schema
 
     warn = warn or (lambda line: print(line, file=sys.stderr))
-    found: dict[str, Registered] = {}
+    found = Sources()
     for impl in reversed(plugins.pm.hook.register_sources.get_hookimpls()):
         plugin_name = plugins.pm.get_name(impl.plugin) or "?"
         package, version = plugins.dists.get(plugin_name, (plugin_name, ""))
@@ -111,20 +160,26 @@ def collect_sources(plugins: Plugins, warn=None) -> dict[str, Registered]:
         for source in batch:
             name = getattr(source, "name", None)
             if not isinstance(name, str) or not NAME_RE.match(name):
-                raise PluginError(f"plugin {plugin_name} (package {package}) registered a "
-                                  f"source with invalid name {name!r}: use a lowercase slug")
-            if name in found:
-                other = found[name]
-                raise PluginError(
-                    f"source {name!r} is provided twice: by {other.plugin} (package "
-                    f"{other.package}) and by {plugin_name} (package {package}); "
-                    f"disable one with LISTWATCH_DISABLE_PLUGINS")
+                warn(f"warning: plugin {plugin_name} (package {package}) registered a source "
+                     f"with invalid name {name!r} (use a lowercase slug); skipped")
+                continue
             schema = getattr(source, "options_schema", None) or Source.options_schema
             problem = check_schema(schema)
             if problem:
-                raise PluginError(f"source {name!r} (package {package}) has an invalid "
-                                  f"options schema: {problem}")
-            found[name] = Registered(source, plugin_name, package, version)
+                warn(f"warning: source {name!r} (package {package}) has an invalid options "
+                     f"schema: {problem}; skipped")
+                continue
+            reg = Registered(source, plugin_name, package, version)
+            if name in found.clashes:
+                found.clashes[name].append(reg)
+            elif dict.__contains__(found, name):
+                found.clashes[name] = [dict.pop(found, name), reg]
+            else:
+                dict.__setitem__(found, name, reg)
+    for name, regs in found.clashes.items():
+        packages = " and ".join(sorted(r.package for r in regs))
+        warn(f"warning: source {name!r} is provided by {packages}: it cannot be used until "
+             "you choose one (see `listwatch sources`)")
     return found
 
 

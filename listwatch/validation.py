@@ -166,6 +166,23 @@ def check_schema(candidate: Any) -> str | None:
     return None
 
 
+def unknown_keys(err) -> list[str]:
+    """``unknown key 'locaton' (did you mean 'location'?)`` for each key an
+    ``additionalProperties`` error is about; the suggestion is a known key not
+    already present, found by :func:`difflib.get_close_matches`."""
+    import difflib
+
+    if not isinstance(err.instance, dict):
+        return []
+    known = set(err.schema.get("properties", {}))
+    free = sorted(known - set(err.instance))
+    lines = []
+    for key in sorted(k for k in err.instance if k not in known):
+        close = difflib.get_close_matches(str(key), free, n=1, cutoff=0.6)
+        lines.append(f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return lines
+
+
 def safe_message(err) -> str:
     """The schema error without the offending value, which may hold a secret."""
     expected = err.validator_value
@@ -175,11 +192,7 @@ def safe_message(err) -> str:
     if err.validator == "enum":
         return f"must be one of {', '.join(map(repr, expected))}"
     if err.validator == "additionalProperties":
-        known = set(err.schema.get("properties", {}))
-        extra = sorted(k for k in err.instance if k not in known) \
-            if isinstance(err.instance, dict) else []
-        return f"unknown key {extra[0]!r}" if len(extra) == 1 else (
-            f"unknown keys {', '.join(map(repr, extra))}" if extra else "unknown key")
+        return "; ".join(unknown_keys(err)) or "unknown key"
     if err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">",
                 "exclusiveMaximum": "<"}[err.validator]

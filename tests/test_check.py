@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -174,47 +175,122 @@ def test_two_runs_started_together(project):
     assert len(snapshots(project)) == 2
 
 
-def _mount(*args: str) -> None:
-    subprocess.run(["mount", *args], check=True, capture_output=True)
+IN_TMPFS = Path(__file__).resolve().parent / "fixtures" / "in_tmpfs.py"
 
 
-@contextlib.contextmanager
-def tmpfs(path: Path, options: str):
-    path.mkdir(parents=True, exist_ok=True)
-    _mount("-t", "tmpfs", "-o", options, "tmpfs", str(path))
+@functools.cache
+def tmpfs_prefix() -> tuple[str, ...] | None:
+    """How these tests may mount a tmpfs here: in a user and mount namespace
+    (``unshare -rm``, any user, where the kernel allows it), else directly as root;
+    None when neither works (the chmod / RLIMIT_FSIZE variants still run)."""
+    probe = Path(tempfile.mkdtemp())
     try:
-        yield path
+        namespace = subprocess.run(["unshare", "-rm", "mount", "-t", "tmpfs", "-o", "size=4k",
+                                    "tmpfs", str(probe)], capture_output=True, timeout=30)
+        if namespace.returncode == 0:
+            return ("unshare", "-rm")
+    except FileNotFoundError:  # no unshare
+        pass
     finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
+        probe.rmdir()
+    return () if os.geteuid() == 0 else None
+
+
+def in_tmpfs(project: Path, store: Path, options: str, *steps: list[str]) -> list[dict]:
+    """Run ``steps`` with a tmpfs on ``store``; the store as each step left it is
+    copied to ``project/after/<step>/`` (the tmpfs is gone when this returns)."""
+    prefix = tmpfs_prefix()
+    if prefix is None:
+        pytest.skip("cannot mount a tmpfs here (no user namespaces, not root); "
+                    "the chmod / RLIMIT_FSIZE variant of this test runs instead")
+    spec = project / "tmpfs.json"
+    spec.write_text(json.dumps({"mount": str(store), "options": options, "cwd": str(project),
+                                "copy_to": str(project / "after"),
+                                "steps": [list(map(str, step)) for step in steps]}))
+    out = subprocess.run([*prefix, sys.executable, str(IN_TMPFS), str(spec)],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def as_ordinary_user() -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root ignores file modes; the tmpfs variant of this test runs instead")
+
+
+def check_read_only_store_error(out, store: Path, reason: str) -> None:
+    assert out["returncode"] == 2, out
+    assert reason in out["stderr"] and str(store) in out["stderr"]
+    assert out["stderr"].count("\n") == 1 and "Traceback" not in out["stderr"]
 
 
 def test_read_only_store(project):
-    """A read-only file system (a tmpfs mounted ro: root ignores chmod)."""
+    """A read-only file system: a tmpfs mounted ro."""
     store = project / "ro"
-    with tmpfs(store, "ro,size=1m"):
+    (out,) = in_tmpfs(project, store, "ro,size=1m", [LISTWATCH, "--store", store, "check"])
+    check_read_only_store_error(out, store, "read-only file system")
+
+
+def test_read_only_store_directory(project):
+    """A store directory the user may not write to (chmod), for an ordinary user."""
+    as_ordinary_user()
+    store = project / "ro"
+    store.mkdir()
+    store.chmod(0o555)
+    try:
         out = lw(project, "--store", str(store), "check")
-    assert out.returncode == 2
-    assert "read-only file system" in out.stderr and str(store) in out.stderr
-    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    finally:
+        store.chmod(0o755)
+    check_read_only_store_error(vars(out), store, "permission denied")
+    assert list(store.iterdir()) == []
+
+
+BIG = ROWS + [(i, "X" * 40 + str(i)) for i in range(100, 900)]
+
+
+def check_nothing_half_written(before: Path, after: Path) -> None:
+    """The second run changed no snapshot and left no temp file; every snapshot reads."""
+    def kept(root: Path) -> dict[str, str]:
+        return {k: v for k, v in store_digest(root).items() if "snapshots" in k}
+
+    # the content-addressed source document may have landed; no snapshot did
+    assert kept(after) == kept(before) and kept(before)
+    assert not [p for p in after.rglob("*.tmp")], "no temp file is left behind"
+    for path in (after / "watches/sdn/snapshots").glob("*.json"):
+        load(path)
 
 
 def test_disk_full_leaves_store_unchanged(project):
     """A 64 KiB tmpfs that the second snapshot (with its source document) cannot fit."""
     store = project / "small"
-    with tmpfs(store, "size=64k"):
-        assert lw(project, "--store", str(store), "check").returncode == 0
-        before = store_digest(store)
-        write_csv(project / "list.csv", ROWS + [(i, "X" * 40 + str(i)) for i in range(100, 900)])
-        out = lw(project, "--store", str(store), "check")
-        assert out.returncode == 2, out.stdout
-        assert "disk full" in out.stderr and "nothing was changed" in out.stderr
-        after = store_digest(store)
-        # the content-addressed source document may have landed; no snapshot did
-        assert {k: v for k, v in after.items() if "snapshots" in k} == \
-            {k: v for k, v in before.items() if "snapshots" in k}
-        assert not [p for p in store.rglob("*.tmp")], "no temp file is left behind"
-        for path in (store / "watches/sdn/snapshots").glob("*.json"):
-            load(path)
+    write_csv(project / "big.csv", BIG)
+    check = [LISTWATCH, "--store", store, "check"]
+    first, _, second = in_tmpfs(project, store, "size=64k",
+                                check, ["cp", "big.csv", "list.csv"], check)
+    assert first["returncode"] == 0, first
+    assert second["returncode"] == 2, second["stdout"]
+    assert "disk full" in second["stderr"] and "nothing was changed" in second["stderr"]
+    assert second["stderr"].count("\n") == 1
+    check_nothing_half_written(project / "after" / "0", project / "after" / "2")
+
+
+def test_file_size_limit_mid_store_leaves_store_unchanged(project):
+    """The same without a tmpfs, for any user: RLIMIT_FSIZE fails the second run's writes
+    (EFBIG, like a quota) after a baseline was stored."""
+    store = project / "store"
+    assert lw(project, "--store", str(store), "check").returncode == 0
+    before = project / "before"
+    shutil.copytree(store, before)
+    write_csv(project / "list.csv", BIG)
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
+    out = subprocess.run([LISTWATCH, "--store", str(store), "check"], cwd=project,
+                         capture_output=True, text=True, preexec_fn=limit, timeout=60)
+    assert out.returncode == 2, out.stdout
+    assert "file too large" in out.stderr and "nothing was changed" in out.stderr
+    check_nothing_half_written(before, store)
 
 
 def test_file_size_limit_is_a_clean_error(project):

@@ -370,6 +370,25 @@ def test_usage_errors_exit_2(plugins, args, message):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["diff-old", "diff-new", "validate"])
+def test_a_missing_file_on_the_command_line_is_exit_2(plugins, pair, tmp_path, command):
+    """A file named on the command line is usage; a source's location stays 3 (below)."""
+    missing = tmp_path / "nope.json"
+    args = {"diff-old": ["diff", missing, pair[1]], "diff-new": ["diff", pair[0], missing],
+            "validate": ["validate", pair[0], missing]}[command]
+    result = invoke(plugins, *args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and result.stderr == f"error: {missing}: no such file\n"
+
+
+def test_exit_code_docs_say_where_a_missing_file_is_2_or_3():
+    for doc in (ROOT / "README.md", ROOT / "docs" / "exit-codes.md"):
+        rows = {line.split("|")[1].strip(): line for line in doc.read_text().splitlines()
+                if line.startswith("| ") and line.split("|")[1].strip().isdigit()}
+        assert "does not exist" in rows["2"] and "`diff" in rows["2"], doc
+        assert "validate" in rows["2"] and "location cannot be read" in rows["3"], doc
+
+
 def test_invalid_snapshot_exits_3(plugins, pair, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"listwatch": "snapshot/1"}')
@@ -382,10 +401,20 @@ def test_invalid_snapshot_exits_3(plugins, pair, tmp_path):
 
 def test_validate_valid_is_0(plugins, pair):
     result = invoke(plugins, "validate", *pair)
-    assert result.exit_code == 0 and result.stdout == "" and result.stderr == ""
+    assert result.exit_code == 0 and result.stdout == "" and result.stderr == "2 files valid\n"
+    assert invoke(plugins, "validate", pair[0]).stderr == "1 file valid\n"
+    assert invoke(plugins, "-q", "validate", *pair).stderr == ""
     result = invoke(plugins, "-v", "validate", *pair)
     assert result.stderr.splitlines() == [f"{pair[0]}: valid", f"{pair[1]}: valid",
-                                          "2 of 2 valid"]
+                                          "2 files valid"]
+
+
+def test_validate_says_how_many_of_how_many(plugins, pair, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"listwatch": "snapshot/1"}')
+    result = invoke(plugins, "validate", pair[0], bad)
+    assert result.exit_code == 3 and result.stdout == ""
+    assert result.stderr.splitlines()[-1] == "1 of 2 files valid"
 
 
 def test_source_crash_is_exit_3_naming_the_package(echo):

@@ -28,7 +28,7 @@ def run_check(plugins, tmp_path, text, env=None):
 
 
 @pytest.mark.parametrize("text, expected", [
-    (GOOD_WATCH + 'colour = "red"\n', ['watch "sdn"', "key colour", "unknown key"]),
+    (GOOD_WATCH + 'colour = "red"\n', ['watch "sdn": unknown key \'colour\'']),
     (GOOD_WATCH.replace('location = "list.csv"', "location = 3"),
      ['watch "sdn"', "key location", "not of type"]),
     (GOOD_WATCH.replace('"table"', '"tabel"'),
@@ -53,6 +53,48 @@ def test_config_error_is_one_line_naming_file_watch_key(plugins, tmp_path, text,
         assert part in lines[0]
     assert "Traceback" not in result.output
     assert "hunter2" not in result.stderr
+
+
+@pytest.mark.parametrize("text, expected", [
+    (GOOD_WATCH.replace("location =", "locaton ="),
+     'watch "sdn": unknown key \'locaton\' (did you mean \'location\'?)'),
+    ('[store]\npth = "s"\n' + GOOD_WATCH, "[store]: unknown key 'pth' (did you mean 'path'?)"),
+    ("[alerts]\nretry = 3\n" + GOOD_WATCH,
+     "[alerts]: unknown key 'retry' (did you mean 'retries'?)"),
+    (GOOD_WATCH + "guard = {max_remove = 0.3}\n",
+     'watch "sdn": guard: unknown key \'max_remove\' (did you mean \'max_removed\'?)'),
+    (GOOD_WATCH + 'template = {titel = "x"}\n',
+     'watch "sdn": template: unknown key \'titel\' (did you mean \'title\'?)'),
+    ("[[watches]]\nname = 1\n", "unknown key 'watches' (did you mean 'watch'?)"),
+    ("[[watches]]\nname = 1\n" + GOOD_WATCH, "unknown key 'watches'"),  # watch is there
+    (GOOD_WATCH + "zzz = 1\n", 'watch "sdn": unknown key \'zzz\''),
+    (GOOD_WATCH.replace('id = "ent_num"', 'idd = "ent_num"'),
+     'watch "sdn": key options: unknown key \'idd\' (did you mean \'id\'?)'),
+])
+def test_an_unknown_key_is_named_with_its_table(plugins, tmp_path, text, expected):
+    result = run_check(plugins, tmp_path, text)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"error: {tmp_path / 'listwatch.toml'}: {expected}\n"
+
+
+def test_every_unknown_key_is_named_once_in_file_order(plugins, tmp_path):
+    text = ('[store]\npth = "s"\n[alerts]\nnotfy = []\n' +
+            GOOD_WATCH.replace("location =", "locaton =") + "guard = {max_remove = 0.3}\n" +
+            GOOD_WATCH.replace('"sdn"', '"two"').replace("source =", "sorce ="))
+    result = run_check(plugins, tmp_path, text)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "required" not in result.stderr
+    named = [part.split(": unknown")[0] for part in
+             result.stderr.split(": ", 2)[2].strip().split("; ")]
+    assert named == ["[store]", "[alerts]", 'watch "sdn"', 'watch "sdn": guard', 'watch "two"']
+    assert "(did you mean 'source'?)" in result.stderr
+
+
+def test_other_errors_beside_unknown_keys_are_counted(plugins, tmp_path):
+    text = GOOD_WATCH.replace("location =", "locaton =") + "guard = {max_removed = 2}\n"
+    result = run_check(plugins, tmp_path, text)
+    assert result.exit_code == 2
+    assert result.stderr.rstrip().endswith("(did you mean 'location'?) (and 1 more)")
 
 
 def test_env_values_are_expanded(tmp_path):
@@ -88,6 +130,27 @@ def test_init_writes_a_starter_that_validates(plugins, tmp_path):
     check_sources(cfg, collect_sources(plugins))
     again = runner.invoke(cli, ["init", str(target)], obj=App(plugins=plugins))
     assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_starter_and_readme_show_timeout_and_max_bytes_with_their_defaults(tmp_path):
+    """Both keys are in the `init` template (commented) and the README, at the defaults."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from listwatch.fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+
+    uncommented = re.sub(r"(?m)^# ((?:timeout|max_bytes) = )", r"\1", STARTER)
+    assert uncommented != STARTER
+    config = tmp_path / "listwatch.toml"
+    config.write_text(uncommented, encoding="utf-8")
+    nml = read(config, {}).watch("nml")
+    assert (nml.timeout, nml.max_bytes) == (DEFAULT_TIMEOUT, DEFAULT_MAX_BYTES)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("## Configuration", 1)[1]
+    example = tomllib.loads(section.split("```toml", 1)[1].split("```", 1)[0])
+    watch = example["watch"][0]
+    assert (watch["timeout"], watch["max_bytes"]) == (DEFAULT_TIMEOUT, DEFAULT_MAX_BYTES)
 
 
 def test_unknown_watch_name_on_command_line(plugins, tmp_path):

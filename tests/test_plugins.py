@@ -68,29 +68,41 @@ def test_hook_register_sources(echo):
 def test_duplicate_source_names_name_both_packages(echo):
     register(echo, plugin_registering(source("echo")), "other_plugin",
              package=("listwatch-other", "0.9"))
+    warnings: list[str] = []
+    found = collect_sources(echo, warn=warnings.append)
+    assert "echo" not in found and "table" in found  # ambiguous, not fatal
+    (line,) = warnings
+    assert "'echo'" in line and "listwatch-echo" in line and "listwatch-other" in line
     with pytest.raises(PluginError) as err:
-        collect_sources(echo, warn=pytest.fail)
+        found["echo"]  # noqa: B018
     message = str(err.value)
-    assert "'echo'" in message
     assert "listwatch-echo" in message and "listwatch-other" in message
     assert "\n" not in message
 
 
 def test_duplicate_of_a_builtin(plugins):
     register(plugins, plugin_registering(source("table")), "mine", package=("my-tables", "1"))
+    warnings: list[str] = []
+    found = collect_sources(plugins, warn=warnings.append)
+    assert len(warnings) == 1 and "'table'" in warnings[0]
     with pytest.raises(PluginError, match="'table'") as err:
-        collect_sources(plugins, warn=pytest.fail)
-    assert "(package listwatch)" in str(err.value) and "(package my-tables)" in str(err.value)
+        found["table"]  # noqa: B018
+    assert "listwatch (plugin listwatch_table)" in str(err.value)
+    assert "my-tables (plugin mine)" in str(err.value)
+    assert found["my-tables:table"].plugin == "mine"
 
 
 @pytest.mark.parametrize("name", ["Bad Name", "UPPER", "", "-dash", "with space", "a/b", None, 3])
 def test_invalid_source_name(plugins, name):
     thing = source("placeholder")
     thing.name = name
-    register(plugins, plugin_registering(thing), "naming", package=("naming-pkg", "1"))
-    with pytest.raises(PluginError, match="invalid name") as err:
-        collect_sources(plugins, warn=pytest.fail)
-    assert "naming-pkg" in str(err.value)
+    register(plugins, plugin_registering(thing, source("fine")), "naming",
+             package=("naming-pkg", "1"))
+    warnings: list[str] = []
+    found = collect_sources(plugins, warn=warnings.append)
+    (line,) = warnings
+    assert "invalid name" in line and "naming-pkg" in line
+    assert {"fine", "table"} <= set(found)  # only the bad source is skipped
 
 
 def test_valid_source_names(plugins):
@@ -108,9 +120,11 @@ def test_valid_source_names(plugins):
 def test_invalid_options_schema(plugins, schema):
     register(plugins, plugin_registering(source("badschema", schema)), "bad",
              package=("bad-pkg", "1"))
-    with pytest.raises(PluginError, match="invalid options schema") as err:
-        collect_sources(plugins, warn=pytest.fail)
-    assert "'badschema'" in str(err.value) and "bad-pkg" in str(err.value)
+    warnings: list[str] = []
+    found = collect_sources(plugins, warn=warnings.append)
+    (line,) = warnings
+    assert "invalid options schema" in line and "'badschema'" in line and "bad-pkg" in line
+    assert "badschema" not in found and "table" in found
 
 
 def test_a_hook_that_raises_is_skipped_with_one_warning(echo):
@@ -200,6 +214,24 @@ def test_disable_plugins_argument(monkeypatch):
     plugins = make_plugins(disabled=["listwatch_feed"], warn=pytest.fail)
     names = loaded(plugins)
     assert "listwatch_feed" not in names and "listwatch_table" in names
+
+
+def test_a_disabled_plugin_is_listed_as_disabled_with_its_package(tmp_path, monkeypatch):
+    fake_distribution(tmp_path, "listwatch-off", {"lw_off": "lw_off_mod"},
+                      {"lw_off_mod": "raise RuntimeError('must not be imported')\n"})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv(DISABLE_ENV, "lw_off,listwatch_feed,not_installed_anywhere")
+    plugins = make_plugins(warn=pytest.fail)
+    rows = {r["name"]: r for r in plugins.describe(collect_sources(plugins, warn=pytest.fail),
+                                                   builtins=True)}
+    assert rows["lw_off"] == {"name": "lw_off", "package": "listwatch-off", "version": "0.3",
+                              "hooks": [], "sources": [], "disabled": True}
+    assert rows["listwatch_feed"]["disabled"] is True
+    assert rows["listwatch_feed"]["version"] == listwatch.__version__
+    assert "disabled" not in rows["listwatch_table"]
+    assert "not_installed_anywhere" not in rows  # a name that is no installed plugin
+    hidden = plugins.describe({}, builtins=False)
+    assert [r["name"] for r in hidden] == ["lw_off"]
 
 
 def fake_distribution(root, package, entry_points, modules):

@@ -17,6 +17,7 @@ from ..errors import ConfigError, ExitCode, ListwatchError
 from ..version import __version__
 from . import alerts, plugins, snapshots, watch
 from .app import FORMATS, App, pass_app
+from .pipes import quiet_when_reader_leaves
 
 __all__ = ["FORMATS", "App", "cli", "main", "pass_app"]
 
@@ -27,6 +28,13 @@ class Root(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra):
         argv = list(sys.argv[1:] if args is None else args)
+        with quiet_when_reader_leaves():
+            code = self._run(argv, prog_name, complete_var, **extra)
+        if standalone_mode:
+            sys.exit(int(code))
+        return int(code)
+
+    def _run(self, argv: list[str], prog_name, complete_var, **extra) -> int:
         try:
             rv = super().main(argv, prog_name or "listwatch", complete_var,
                               standalone_mode=False, **extra)
@@ -45,9 +53,6 @@ class Root(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             code = ExitCode.INTERRUPTED
-        except BrokenPipeError:
-            sys.stderr.close()  # the reader went away (e.g. `| head`): not an error
-            code = ExitCode.OK
         except Exception as exc:  # noqa: BLE001 - the one place bugs are reported
             if "--debug" in argv:
                 import traceback
@@ -58,9 +63,7 @@ class Root(click.Group):
             click.echo(f"internal error: {line} (a bug in listwatch; rerun with --debug "
                        "for the traceback)", err=True)
             code = ExitCode.INTERNAL
-        if standalone_mode:
-            sys.exit(int(code))
-        return int(code)
+        return code
 
 
 @click.group(cls=Root, context_settings={"help_option_names": ["-h", "--help"]})

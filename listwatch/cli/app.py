@@ -44,12 +44,14 @@ class App:
         return self._sources
 
     def source(self, name: str):
+        """The source called ``name`` (or ``PACKAGE:NAME``); an ambiguous one is refused."""
         found = self.sources()
-        if name not in found:
+        try:
+            return found[name]
+        except KeyError:
             known = ", ".join(sorted(found)) or "none installed"
             raise ConfigError(f"unknown source {name!r} (installed: {known}; "
-                              "see `listwatch sources`)")
-        return found[name]
+                              "see `listwatch sources`)") from None
 
     def config(self, required: bool = True):
         """The config named by --config, else ./listwatch.toml when present."""

@@ -23,13 +23,16 @@ def sources(app: App, fmt: str) -> None:
     found = app.sources()
     rows = [{"name": r.name, "title": getattr(r.source, "title", ""), "package": r.package,
              "version": r.version, "plugin": r.plugin,
-             "options": getattr(r.source, "options_schema", {})}
-            for r in sorted(found.values(), key=lambda r: r.name)]
+             "options": getattr(r.source, "options_schema", {}),
+             **({"ambiguous": True, "use_as": f"{r.package}:{r.name}"}
+                if r.name in found.clashes else {})}
+            for r in sorted(found.all(), key=lambda r: (r.name, r.package))]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for row in rows:
-        click.echo(f"{row['name']}  ({row['package']} {row['version']})  {row['title']}")
+        note = f"  [ambiguous: name it {row['use_as']}]" if row.get("ambiguous") else ""
+        click.echo(f"{row['name']}  ({row['package']} {row['version']})  {row['title']}{note}")
         for key, spec in (row["options"].get("properties") or {}).items():
             kind = spec.get("type") or ("one of " + "/".join(map(str, spec["enum"]))
                                         if "enum" in spec else "any")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ExitCode, InvalidSnapshot
+from ..errors import ConfigError, ExitCode, InvalidSnapshot
 from .app import App, format_option, pass_app
 
 
@@ -56,11 +56,13 @@ def fetch(app: App, source: str, location: str, pairs: tuple[str, ...]) -> None:
 def validate(app: App, files: tuple[Path, ...]) -> int:
     """Check snapshot FILES against the schema; print every error with its JSON path.
 
-    Exits 3 when any file is invalid.
+    Exits 3 when any file is invalid, 2 when one does not exist.
     """
     from ..snapshot import gc_paused, loads, read_text
     from ..validation import snapshot_errors
 
+    for path in files:
+        _must_exist(path)
     bad = 0
     for path in files:
         try:
@@ -74,15 +76,24 @@ def validate(app: App, files: tuple[Path, ...]) -> int:
             bad += 1
         else:
             app.log(f"{path}: valid", 1)
-    app.log(f"{len(files) - bad} of {len(files)} valid", 0 if bad else 1)
+    noun = "file" if len(files) == 1 else "files"
+    app.log(f"{len(files) - bad} of {len(files)} {noun} valid" if bad
+            else f"{len(files)} {noun} valid", 0)
     return ExitCode.SOURCE_FAILED if bad else ExitCode.OK
+
+
+def _must_exist(path: Path) -> Path:
+    """A file named on the command line that does not exist is a usage error (exit 2)."""
+    if not path.exists():
+        raise ConfigError(f"{path}: no such file")
+    return path
 
 
 def _snapshot_path(app: App, ref: str) -> Path:
     """A file path, or a stored reference such as ``nml@latest``."""
     path = Path(ref)
     if path.exists() or "@" not in ref:
-        return path
+        return _must_exist(path)
     return app.store().resolve(ref)
 
 

@@ -51,11 +51,11 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
 
     config = app.config()
     sources = app.sources()
-    check_sources(config, sources)
     for name in watches + accepted:
         config.watch(name)
     if watches and accepted:  # a watch accepted is a watch run
         watches = tuple(dict.fromkeys(watches + accepted))
+    check_sources(config, sources, watches)
     store = app.store()
     show_progress = len(watches or config.watches) > 1 and sys.stderr.isatty() \
         and app.verbose >= 0
