@@ -172,7 +172,7 @@ def test_diff_2019_to_2020_reports_renames_not_remove_plus_add(reports, parsed):
     renamed = {(r["from"]["id"], r["to"]["id"]): r["reason"] for r in d["renamed"]}
     assert renamed == {
         ("online/private-layer-hosted-sites", "online/private-layer"): "url",
-        ("physical/hong-kong/ladies-market", "physical/china/ladies-market"): "name",
+        ("physical/hong-kong/ladies-market", "physical/china/ladies-market"): "moved",
     }
     ids = {y: {e["id"] for e in reports[y]["entries"]} for y in (2019, 2020)}
     moved = {"online/private-layer-hosted-sites", "online/private-layer",
