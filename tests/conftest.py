@@ -29,3 +29,22 @@ def http_server():
     server = HTTPServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def reports(tmp_path_factory) -> dict[int, dict]:
+    """Every edition's report PDF (2016-2021) and its ground truth, generated once."""
+    from fixtures import make_reports
+
+    return make_reports.make_all(tmp_path_factory.mktemp("nml"), workers=2)
+
+
+@pytest.fixture(scope="session")
+def parsed(reports) -> dict[int, object]:
+    """Each edition parsed by the ``ustr-nml`` source (a ``Draft``)."""
+    from listwatch_ustr_nml.source import NotoriousMarkets
+
+    from listwatch.fetching import Context
+
+    return {year: NotoriousMarkets().fetch(t["path"], {}, Context())
+            for year, t in reports.items()}

@@ -73,24 +73,20 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
               show_default=True)
 @pass_app
 def history(app: App, watch: str, entry: str | None, fmt: str) -> int:
-    """When each entry of WATCH was first and last listed (or just ENTRY, by id or name).
+    """Which editions each entry of WATCH was listed in (or just ENTRY, by id or name).
 
-    Reads every stored snapshot of the watch, oldest first.
+    Follows an entry through renames and moves (another id, same market); gaps show:
+    TAOBAO  2016–2018, 2020–2021 (5 editions). Reads every stored snapshot, oldest first.
     """
+    from ..history import describe
     from ..history import history as entry_history
 
-    rows, count = entry_history(app.store(), watch, entry)
+    rows, editions = entry_history(app.store(), watch, entry)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return ExitCode.OK
-
-    def label(when: dict) -> str:
-        return when["edition"] or when["retrieved_at"]
-
     for r in rows:
-        state = "listed" if r["listed_now"] else "gone"
-        click.echo(f"{r['id']}  {r['name']}  first {label(r['first'])}, last "
-                   f"{label(r['last'])} ({r['snapshots']} of {count}; {state})")
+        click.echo(describe(r, editions))
     return ExitCode.OK
 
 
