@@ -52,6 +52,13 @@ class Source:
     def fetch(self, location: str, options: dict[str, Any], ctx: Context) -> Draft:
         raise NotImplementedError
 
+    def editions(self, location: str, options: dict[str, Any], ctx: Context
+                 ) -> list[tuple[str, str]]:
+        """Every edition a location offers, as ``(edition, location)`` pairs, for
+        ``listwatch import --all-editions`` (an index page linking to each year's
+        report). Optional: a source of a list without editions leaves it out."""
+        raise NotImplementedError
+
 
 @dataclass
 class Registered:

@@ -1,4 +1,5 @@
-"""`check` and `history`: the commands that run watches and read what they stored."""
+"""`check`, `import` and `history`: the commands that run watches, seed their store and
+read what they stored."""
 
 from __future__ import annotations
 
@@ -90,4 +91,41 @@ def history(app: App, watch: str, entry: str | None, fmt: str) -> int:
     return ExitCode.OK
 
 
-COMMANDS = [check, history]
+@click.command("import")
+@click.argument("watch")
+@click.argument("locations", nargs=-1)
+@click.option("--all-editions", is_flag=True,
+              help="LOCATION is a page linking to the reports: import every one it links to.")
+@pass_app
+def import_command(app: App, watch: str, locations: tuple[str, ...], all_editions: bool) -> int:
+    """Seed WATCH's store with past editions from files or URLs (default: its location).
+
+    Editions are stored in edition order, whatever order they are given in; an
+    edition already stored is left as it is; no alert is sent. `history`, `diff
+    nml@2019 nml@2020`, `report` and the next `check` then see the whole series.
+
+    \b
+      listwatch import nml nml-2019.pdf nml-2018.pdf
+      listwatch import nml --all-editions              every report the watch's page links to
+    """
+    from ..config import check_sources
+    from ..importing import import_editions
+
+    config = app.config()
+    w = config.watch(watch)
+    sources = app.sources()
+    check_sources(config, sources)
+    results = import_editions(w, sources[w.source], app.store(), locations,
+                              all_editions=all_editions, lock_timeout=config.lock_timeout)
+    for r in results:
+        edition = f" {r.edition}" if r.edition else ""
+        if r.status == "failed":
+            click.echo(f"error: watch {w.name}: {r.message}", err=True)
+        elif r.status == "stored":
+            click.echo(f"{w.name}{edition}: stored ({r.entries} entries) from {r.location}")
+        else:
+            click.echo(f"{w.name}{edition}: already stored, left as it is ({r.location})")
+    return max((r.code for r in results), default=ExitCode.OK)
+
+
+COMMANDS = [check, history, import_command]
