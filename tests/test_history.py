@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from click.testing import CliRunner
 from fixtures import nml_data
 
@@ -17,17 +16,6 @@ from listwatch.store import Store
 def snap(edition: str | None, entries: list[dict], when: str) -> dict:
     return make({"id": "l", "edition": edition} if edition else {"id": "l"}, entries,
                 {"plugin": "test", "retrieved_at": when}, [])
-
-
-@pytest.fixture(scope="session")
-def nml_store(tmp_path_factory, parsed) -> Store:
-    """The six generated report editions (2016-2021), stored oldest first."""
-    store = Store(tmp_path_factory.mktemp("nml-store"))
-    for year, draft in sorted(parsed.items()):
-        store.save("nml", make(draft.list, draft.entries,
-                               {"plugin": "ustr-nml", "retrieved_at": f"{year + 1}-02-01T10:00:00Z"},
-                               draft.warnings))
-    return store
 
 
 def run(store: Store, *args: str):

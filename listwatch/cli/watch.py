@@ -1,15 +1,16 @@
-"""`check`, `import` and `history`: the commands that run watches, seed their store and
-read what they stored."""
+"""`check`, `import`, `history` and `report`: the commands that run watches, seed their
+store and read what they stored."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import sys
+from pathlib import Path
 
 import click
 
-from ..errors import ExitCode
+from ..errors import ConfigError, ExitCode
 from .app import FORMATS, App, pass_app
 
 
@@ -128,4 +129,39 @@ def import_command(app: App, watch: str, locations: tuple[str, ...], all_edition
     return max((r.code for r in results), default=ExitCode.OK)
 
 
-COMMANDS = [check, history, import_command]
+@click.command()
+@click.argument("watch")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a self-contained HTML report to this file.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="What to print when no --html file is named.")
+@pass_app
+def report(app: App, watch: str, html_file: Path | None, fmt: str) -> int:
+    """A report on every stored edition of WATCH: the latest list, what changed since
+    the previous edition, the list's size and countries per edition, each entry's
+    timeline.
+
+    \b
+      listwatch report nml --html nml.html      one file: opens offline, on a phone, prints
+      listwatch report nml >> "$GITHUB_STEP_SUMMARY"       Markdown for CI
+    """
+    from ..reporting import build, markdown
+
+    data = build(app.store(), watch)
+    if html_file is None:
+        click.echo(markdown(data) if fmt == "markdown" else
+                   json.dumps(data, indent=2, ensure_ascii=False), nl=fmt != "markdown")
+        return ExitCode.OK
+    from ..html import render
+    from ..store import write_atomic
+
+    try:
+        write_atomic(html_file, render(data).encode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{html_file}: cannot write the report: "
+                          f"{exc.strerror or exc}") from None
+    app.log(f"wrote {html_file} ({len(data['editions'])} editions)", 0)
+    return ExitCode.OK
+
+
+COMMANDS = [check, history, import_command, report]
