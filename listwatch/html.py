@@ -188,11 +188,17 @@ def _countries(editions: list[str], countries: list[dict]) -> str:
 def _timeline(editions: list[str], timeline: list[dict]) -> str:
     head = ["<th>Entry</th>"] + [f'<th class="ed">{esc(e)}</th>' for e in editions] + \
         ["<th>Listed</th>"]
+    titles = [escape(e, quote=True) for e in editions]
+    on_cells: dict[str, list[str]] = {}
+    off = '<td class="off"></td>'
     rows = []
     for t in timeline:
-        kind = escape(t["category"] or "other", quote=True)
-        cells = "".join(f'<td class="on {kind}" title="{escape(e, quote=True)}"></td>' if on
-                        else '<td class="off"></td>' for e, on in zip(editions, t["listed"]))
+        kind = t["category"] or "other"
+        if kind not in on_cells:
+            on_cells[kind] = [f'<td class="on {escape(kind, quote=True)}" title="{title}"></td>'
+                              for title in titles]
+        on = on_cells[kind]
+        cells = "".join([on[i] if x else off for i, x in enumerate(t["listed"])])
         former = "".join(f'<br><span class="muted">was {esc(f["name"])} until '
                          f'{esc(f["until"])}</span>' for f in t["former"])
         rows.append(f'<tr data-id="{escape(t["id"], quote=True)}" data-count="{t["count"]}">'

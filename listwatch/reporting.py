@@ -10,11 +10,11 @@ was listed under then). :mod:`listwatch.html` and :func:`markdown` render it.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
-from collections import Counter
 
-from .history import spans, walk
+from .history import pair_diff, spans, walk
 from .store import Store
 
 KINDS = ("added", "removed", "renamed", "moved", "changed")
@@ -24,14 +24,19 @@ def page_link(location: str | None, page) -> str | None:
     """``location#page=N`` for a PDF behind an http(s) URL; None for anything else."""
     if not location or not isinstance(page, int) or page < 1:
         return None
+    base = _pdf_url(location)
+    return f"{base}#page={page}" if base else None
+
+
+@functools.lru_cache(maxsize=64)
+def _pdf_url(location: str) -> str | None:
     parts = urllib.parse.urlsplit(location)
     if parts.scheme not in ("http", "https") or not parts.netloc or \
             not parts.path.lower().endswith(".pdf"):
         return None  # a local file, or a page that links to the report: no page to open
     path = urllib.parse.quote(parts.path, safe="/%:@!$&*+,;=-._~")
     query = urllib.parse.quote(parts.query, safe="/%:@!$&*+,;=-._~?")
-    return urllib.parse.urlunsplit(parts._replace(path=path, query=query, fragment="")) + \
-        f"#page={page}"
+    return urllib.parse.urlunsplit(parts._replace(path=path, query=query, fragment=""))
 
 
 def _entry(e: dict, location: str | None) -> dict:
@@ -41,13 +46,11 @@ def _entry(e: dict, location: str | None) -> dict:
             "page": page, "link": page_link(location, page)}
 
 
-def _change(store_paths, latest: dict) -> dict | None:
+def _change(store: Store, watch: str, last_of: list, latest: dict) -> dict | None:
     """The latest edition against the previous one (its newest snapshot), by kind."""
-    from .diff import diff_files
-
-    if len(store_paths) < 2:
+    if len(last_of) < 2:
         return None
-    d = diff_files(store_paths[-2], store_paths[-1])
+    d = pair_diff(store, watch, last_of[-2], last_of[-1])
     loc = (latest.get("source") or {}).get("location")
     moved = [r for r in d["renamed"] if r["reason"] == "moved"]
     return {
@@ -63,33 +66,49 @@ def _change(store_paths, latest: dict) -> dict | None:
     }
 
 
+def _flags(at: list[int], n: int) -> list[bool]:
+    flags = [False] * n
+    for i in at:
+        flags[i] = True
+    return flags
+
+
 def build(store: Store, watch: str) -> dict:
     """The report's data (plain JSON types)."""
     found = walk(store, watch)
     editions, rows, latest = found.editions, found.rows, found.latest
     location = (latest.get("source") or {}).get("location")
-    listed_in = [set(r["editions"]) for r in rows]
-    sizes = []
-    for i, edition in enumerate(editions):
-        listed = [r for r, eds in zip(rows, listed_in) if edition in eds]
-        before = editions[i - 1] if i else None
-        by_cat = Counter(r["category"] or "other" for r in listed)
-        sizes.append({
-            "edition": edition, "total": len(listed), "online": by_cat["online"],
-            "physical": by_cat["physical"],
-            "other": len(listed) - by_cat["online"] - by_cat["physical"],
-            "added": sum(1 for eds in listed_in if edition in eds and before not in eds)
-            if before else None,
-            "removed": sum(1 for eds in listed_in if before in eds and edition not in eds)
-            if before else None})
+    position = {name: i for i, name in enumerate(editions)}
+    n = len(editions)
+    count = {k: [0] * n for k in ("total", "online", "physical", "added", "removed")}
+    listed_at = []
+    for r in rows:  # one pass over each row's editions: O(listings), not O(rows x editions)
+        at = [position[e] for e in r["editions"]]
+        listed_at.append(at)
+        cat = r["category"]
+        held = set(at)
+        for i in at:
+            count["total"][i] += 1
+            if cat in ("online", "physical"):
+                count[cat][i] += 1
+            if i and i - 1 not in held:
+                count["added"][i] += 1
+            if i + 1 < n and i + 1 not in held:
+                count["removed"][i + 1] += 1
+    sizes = [{"edition": edition, "total": count["total"][i], "online": count["online"][i],
+              "physical": count["physical"][i],
+              "other": count["total"][i] - count["online"][i] - count["physical"][i],
+              "added": count["added"][i] if i else None,
+              "removed": count["removed"][i] if i else None}
+             for i, edition in enumerate(editions)]
     countries = sorted({c for s in found.sizes for c in s["country"]}, key=str.casefold)
     per_country = [{"country": c, "counts": [s["country"].get(c, 0) for s in found.sizes]}
                    for c in countries]
     timeline = [{"id": r["id"], "name": r["name"], "category": r["category"],
                  "country": r["country"], "listed_now": r["listed_now"],
-                 "spans": spans(r["editions"], editions), "count": len(r["editions"]),
-                 "listed": [e in eds for e in editions],
-                 "former": r["former"]} for r, eds in zip(rows, listed_in)]
+                 "spans": spans(r["editions"], position), "count": len(r["editions"]),
+                 "listed": _flags(at, n), "former": r["former"]}
+                for r, at in zip(rows, listed_at)]
     timeline.sort(key=lambda t: (not t["listed_now"], t["category"] or "", -t["count"],
                                  t["name"].casefold()))
     return {
@@ -100,13 +119,14 @@ def build(store: Store, watch: str) -> dict:
                    "entries": sorted((_entry(e, location) for e in latest["entries"]),
                                      key=lambda e: (e["category"] or "", e["country"] or "",
                                                     e["name"].casefold()))},
-        "change": _change(found.last_of, latest),
+        "change": _change(store, watch, found.last_of, latest),
         "sizes": sizes, "countries": per_country, "timeline": timeline,
     }
 
 
 # --- Markdown -------------------------------------------------------------------------------
 
+_MD_ANY = re.compile(r"[\\`*_{}\[\]()#+!|~<>&\t\n\r\f\v]|  ")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
@@ -116,6 +136,8 @@ def md(value) -> str:
     if value in (None, "", []):
         return "—"
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if not _MD_ANY.search(text):
+        return text  # the common case: nothing to escape
     text = " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
@@ -194,6 +216,6 @@ def markdown(data: dict) -> str:
                    for e in latest["entries"]])
     out += ["## Timeline", ""]
     out += _table(["Entry", *map(md, eds), "Listed"],
-                  [[md(t["name"]), *("●" if x else "·" for x in t["listed"]),
+                  [[md(t["name"]), *["●" if x else "·" for x in t["listed"]],
                     f"{md(t['spans'])} ({t['count']})"] for t in data["timeline"]])
     return "\n".join(out).rstrip() + "\n"

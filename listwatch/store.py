@@ -7,6 +7,7 @@ Layout (all plain files a person can read)::
       documents/<aa>/<sha256>                  source documents, content-addressed
       watches/<watch>/snapshots/<seq>-<UTC time>[.<edition>].json  canonical snapshots
       watches/<watch>/state.json               HTTP validators (ETag, Last-Modified)
+      watches/<watch>/cache/                   diffs of consecutive snapshots (for history)
       outbox/<watch>/<snapshot name>           changes not yet delivered to every URL
 
 Every write is atomic (temp file, fsync, rename, fsync of the directory), so a run
@@ -30,8 +31,9 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError, StoreError
 from .snapshot import dumps
@@ -237,6 +239,26 @@ class Store:
     def document(self, sha256: str) -> Path | None:
         path = self.root / "documents" / sha256[:2] / sha256
         return path if path.exists() else None
+
+    # -- derived data -------------------------------------------------------------------
+    def cached(self, watch: str, name: str, key: list, compute: Callable[[], Any]) -> Any:
+        """A value derived from stored files, kept in ``watches/<watch>/cache/<name>.json``
+        and recomputed when ``key`` (what it was derived from) differs. The cache is only
+        ever a shortcut: one that cannot be read or written is recomputed or skipped, and
+        the directory may be deleted at any time."""
+        from .fastjson import dumps, loads
+
+        path = self.root / "watches" / watch / "cache" / f"{name}.json"
+        try:
+            doc = loads(path.read_bytes())
+            if isinstance(doc, dict) and doc.get("key") == key:
+                return doc["value"]
+        except (OSError, ValueError, KeyError):
+            pass
+        value = compute()
+        with contextlib.suppress(OSError):
+            write_atomic(path, dumps({"key": key, "value": value}).encode("utf-8"))
+        return value
 
     # -- per-watch state (HTTP validators) -----------------------------------------
     def state(self, watch: str) -> dict:

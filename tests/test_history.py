@@ -111,3 +111,23 @@ def test_lists_without_editions_count_days(tmp_path):
 def test_no_snapshots_is_a_usage_error(tmp_path):
     result = run(Store(tmp_path), "nope")
     assert result.exit_code == 2 and "no stored snapshots of watch 'nope'" in result.stderr
+
+
+def test_diffs_of_stored_pairs_are_cached_and_a_bad_cache_is_recomputed(tmp_path):
+    store = Store(tmp_path / "s")
+    store.save("l", snap("2020", [{"id": "a", "name": "Alpha", "urls": ["a.com"]}],
+                         "2021-01-01T00:00:00Z"))
+    store.save("l", snap("2021", [{"id": "b", "name": "Beta", "urls": ["a.com"]}],
+                         "2022-01-01T00:00:00Z"))
+    first, _ = history(store, "l")
+    (cached,) = (tmp_path / "s" / "watches" / "l" / "cache").iterdir()
+    assert json.loads(cached.read_text("utf-8"))["value"]["renamed"][0]["reason"] == "url"
+    cached.write_text("{not json", encoding="utf-8")
+    assert history(store, "l")[0] == first
+    assert json.loads(cached.read_text("utf-8"))["value"]["counts"]["renamed"] == 1
+    # a cache written for other files (another listwatch, a re-created store) is not used
+    doc = json.loads(cached.read_text("utf-8"))
+    doc["value"]["renamed"] = []
+    doc["key"][0] = "0.0.0"
+    cached.write_text(json.dumps(doc), encoding="utf-8")
+    assert history(store, "l")[0] == first

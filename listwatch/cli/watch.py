@@ -80,12 +80,12 @@ def history(app: App, watch: str, entry: str | None, fmt: str) -> int:
     Follows an entry through renames and moves (another id, same market); gaps show:
     TAOBAO  2016–2018, 2020–2021 (5 editions). Reads every stored snapshot, oldest first.
     """
-    from ..history import describe
+    from ..history import as_json, describe
     from ..history import history as entry_history
 
     rows, editions = entry_history(app.store(), watch, entry)
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(as_json(rows), nl=False)
         return ExitCode.OK
     for r in rows:
         click.echo(describe(r, editions))
