@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .reporting import KINDS, either
+from .reporting import KINDS, either, stored
 
 CSS = """
 :root { --online: #2f6db5; --physical: #d9822b; --other: #8a8f98; --add: #1e7d32;
@@ -231,8 +231,8 @@ def render(data: dict) -> str:
             f"style-src 'unsafe-inline'; img-src data:\">\n"
             f"<title>{esc(data['title'])} — listwatch report</title>\n<style>{CSS}</style>"
             f"</head>\n<body>\n<header><h1>{esc(data['title'])}</h1>\n"
-            f'<p class="muted">Watch <strong>{esc(data["watch"])}</strong>: {len(eds)} edition(s) '
-            f"stored, {esc(eds[0])}–{esc(eds[-1])}; latest {esc(edition)}, retrieved "
+            f'<p class="muted">Watch <strong>{esc(data["watch"])}</strong>: {stored(eds, esc)}; '
+            f"latest {esc(edition)}, retrieved "
             f"{esc(latest['retrieved_at'])}.</p>\n<nav>{nav}</nav></header>\n{body}\n"
             f"<footer><p class=\"muted\">Made by listwatch from the stored snapshots.</p>"
             f"</footer>\n</body></html>\n")

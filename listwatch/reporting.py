@@ -153,6 +153,13 @@ def _named(e: dict) -> str:
     return f"[{name}]({e['link']})" if e.get("link") else name
 
 
+def stored(editions: list[str], quote) -> str:
+    """``6 editions stored, 2016–2021``"""
+    if len(editions) == 1:
+        return f"1 edition stored, {quote(editions[0])}"
+    return f"{len(editions)} editions stored, {quote(editions[0])}–{quote(editions[-1])}"
+
+
 def either(words: list[str]) -> str:
     """``renamed, moved or changed``"""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
@@ -192,8 +199,8 @@ def markdown(data: dict) -> str:
     eds = data["editions"]
     latest = data["latest"]
     out = [f"# {md(data['title'])}", "",
-           f"Watch `{data['watch']}`: {len(eds)} edition(s) stored, {md(eds[0])}–{md(eds[-1])}; "
-           f"latest {md(latest['edition'] or eds[-1])}, retrieved {md(latest['retrieved_at'])}.",
+           f"Watch `{data['watch']}`: {stored(eds, md)}; latest "
+           f"{md(latest['edition'] or eds[-1])}, retrieved {md(latest['retrieved_at'])}.",
            ""]
     change = data["change"]
     title = f"{md(change['to'])} against {md(change['from'])}" if change else "Changes"

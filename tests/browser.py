@@ -47,6 +47,14 @@ def screenshot(page: Path, out: Path, tmp: Path, size: tuple[int, int]) -> Path:
     return out
 
 
+def print_to_pdf(page: Path, out: Path, tmp: Path) -> Path:
+    """The page as the browser prints it (print styles applied)."""
+    run(page, tmp, f"--print-to-pdf={out}", "--no-pdf-header-footer")
+    if not out.exists() or out.stat().st_size == 0:
+        pytest.fail(f"chromium printed nothing to {out}")
+    return out
+
+
 class Node:
     def __init__(self, tag: str, attrs: dict, parent: Node | None):
         self.tag, self.attrs, self.parent = tag, attrs, parent

@@ -88,6 +88,21 @@ def test_moved_and_renamed_in_the_change(nml_store, tmp_path):
         in md
 
 
+def test_one_edition_has_nothing_to_compare(tmp_path):
+    store = Store(tmp_path)
+    store.save("w", make({"id": "w", "edition": "2023"}, [{"id": "a", "name": "A"}],
+                         {"plugin": "t", "retrieved_at": "2024-01-01T00:00:00Z"}, []))
+    md = lw(store, "report", "w").stdout
+    assert "Only one edition is stored: nothing to compare yet." in md
+    assert "Watch `w`: 1 edition stored, 2023; latest 2023" in md
+    assert "| 2023 | 1 | 1 | — | — |" in md  # no category: "other"
+    page = tmp_path / "w.html"
+    assert lw(store, "report", "w", "--html", str(page)).exit_code == 0
+    assert "nothing to compare yet" in page.read_text("utf-8")
+    missing = lw(store, "report", "nope")
+    assert missing.exit_code == 2 and "no stored snapshots of watch 'nope'" in missing.stderr
+
+
 @pytest.mark.parametrize("location, link", [
     ("https://ustr.gov/files/2023 NML (final).pdf",
      "https://ustr.gov/files/2023%20NML%20%28final%29.pdf#page=7"),
@@ -168,6 +183,18 @@ def test_html_report_in_a_browser(nml_store, tmp_path):
     assert len(latest) == sum(r["listed_now"] for r in rows)
     removed = tree.find("ul", id="removed")
     assert [li.text for li in removed.find_all("li")] == ["UPLOADED (online)"]
+
+    # printable: every section on paper, the navigation left out
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(browser.print_to_pdf(out, tmp_path / "report.pdf",
+                                                         tmp_path)))
+    printed = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    assert len(printed) >= 2
+    assert "2021 Review of Notorious Markets" in printed[0]
+    assert "2021 against 2020" in printed[0] and "List size per edition" in "".join(printed)
+    assert printed[0].count("Physical markets per country") == 0  # only the nav would say it
+    assert "Each entry across editions" in "".join(printed) and "TAOBAO" in "".join(printed)
 
     # what a person sees: the chart's colours are on screen, on a desktop and on a phone
     from PIL import Image
