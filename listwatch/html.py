@@ -154,7 +154,7 @@ def _changes(change: dict | None) -> str:
                     f"{esc(f)}: {esc(v['from'])} → {esc(v['to'])}"
                     for f, v in item["fields"].items()))
         if not lis:
-            empty.append(f'{kind} (<span class="count" data-kind="{kind}">0</span>)')
+            empty.append(kind)
             continue
         parts.append(f'<h3>{kind.capitalize()} (<span class="count" data-kind="{kind}">'
                      f'{len(items)}</span>)</h3><ul class="changes" id="{kind}">'
