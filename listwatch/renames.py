@@ -2,7 +2,9 @@
 
 A pair is a rename when the two share a URL (score 1.0, reason ``url``), or their
 normalised names have a similarity of at least :data:`RENAME_THRESHOLD` (rapidfuzz's
-``ratio``, 0..1, reason ``name``). Categories must agree when both are given. Pairs
+``ratio``, 0..1, reason ``name``). Categories must agree when both are given. A pair
+with the same name under another country heading (a physical market re-classified, so
+it got another id) is reason ``moved``. Pairs
 are taken best score first (a shared URL before an equal name score), each entry at
 most once. Names are scored in bulk with rapidfuzz's ``cdist``; it never goes
 quadratic in Python.
@@ -36,6 +38,12 @@ def _compatible(a: dict, b: dict) -> bool:
     return not (ca and cb and _norm(ca) != _norm(cb))
 
 
+def _moved(old: dict, new: dict) -> bool:
+    """The same name, re-classified under another country heading."""
+    ca, cb = old.get("country"), new.get("country")
+    return _name_key(old) == _name_key(new) and _norm(ca or "") != _norm(cb or "")
+
+
 def match_renames(removed: list[dict], added: list[dict]) -> tuple[list, list, list]:
     """Split removed/added into (renamed, still removed, still added)."""
     if not removed or not added:
@@ -59,6 +67,8 @@ def match_renames(removed: list[dict], added: list[dict]) -> tuple[list, list, l
             continue
         used_old.add(i)
         used_new.add(j)
+        if reason == "name" and _moved(removed[i], added[j]):
+            reason = "moved"
         renamed.append({"from": removed[i], "to": added[j], "score": round(score, 3),
                         "reason": reason})
     renamed.sort(key=lambda r: r["to"]["id"])

@@ -26,6 +26,12 @@ def _short(value) -> str:
     return "—" if value in (None, "") else str(value)
 
 
+def moved(item: dict) -> str:
+    """``moved: country Hong Kong → China`` for a rename whose reason is ``moved``."""
+    return (f"moved: country {_short(item['from'].get('country'))} → "
+            f"{_short(item['to'].get('country'))}")
+
+
 def summary(d: dict, kinds=KINDS) -> str:
     """``4 added, 6 removed, 1 renamed`` (kinds with zero are left out)."""
     parts = [f"{d['counts'][k]} {k}" for k in kinds if d["counts"][k]]
@@ -42,7 +48,9 @@ def lines(d: dict, kinds=KINDS, bullet: str = "  ", md: bool = False) -> list[st
         out.append(f"### {kind.capitalize()} ({len(items)})" if md
                    else f"{kind.capitalize()} ({len(items)}):")
         for item in items:
-            if kind == "renamed":
+            if kind == "renamed" and item["reason"] == "moved":
+                text = f"{item['to']['name']} {moved(item)}"
+            elif kind == "renamed":
                 text = (f"{_label(item['from'])} → {_label(item['to'])} "
                         f"(same {item['reason']}, {item['score']:.2f})")
             elif kind == "changed":

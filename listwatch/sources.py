@@ -60,6 +60,13 @@ class Source:
         circle of watches, is a configuration error found before any fetch."""
         return []
 
+    def editions(self, location: str, options: dict[str, Any], ctx: Context
+                 ) -> list[tuple[str, str]]:
+        """Every edition a location offers, as ``(edition, location)`` pairs, for
+        ``listwatch import --all-editions`` (an index page linking to each year's
+        report). Optional: a source of a list without editions leaves it out."""
+        raise NotImplementedError
+
 
 @dataclass
 class Registered:

@@ -5,14 +5,21 @@ Layout (all plain files a person can read)::
     <store>/
       .lock                                    held by a running `check`
       documents/<aa>/<sha256>                  source documents, content-addressed
-      watches/<watch>/snapshots/<seq>-<UTC time>.json  canonical snapshots, numbered
+      watches/<watch>/snapshots/<seq>-<UTC time>[.<edition>].json  canonical snapshots
       watches/<watch>/state.json               HTTP validators (ETag, Last-Modified)
+      watches/<watch>/cache/                   diffs of consecutive snapshots (for history)
       outbox/<watch>/<snapshot name>           changes not yet delivered to every URL
 
 Every write is atomic (temp file, fsync, rename, fsync of the directory), so a run
 killed at any moment leaves the store readable. Accepting a snapshot writes its
 outbox record first and the snapshot last: the snapshot's rename is the commit
 point, and an outbox record without its snapshot is discarded as never committed.
+
+Snapshots are numbered in the order they were stored. They are read in edition order
+for lists that have editions (so a past edition imported later slots in before the
+latest; two snapshots of one edition keep the order they were stored in), and in the
+order stored otherwise. A snapshot's edition is in its file name when it is a plain
+word (``000007-20240130T100000Z.2023.json``), else read from the file's head.
 """
 
 from __future__ import annotations
@@ -24,13 +31,16 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError, StoreError
 from .snapshot import dumps
 
-_NAME = re.compile(r"^(\d{6,})-(\d{8}T\d{6}Z)\.json$")
+_NAME = re.compile(r"^(\d{6,})-(\d{8}T\d{6}Z)(?:\.([A-Za-z0-9_-]{1,64}))?\.json$")
+_NATURAL = re.compile(r"(\d+)")
+_HEADS: dict[tuple[str, int, int], dict] = {}  # (path, size, mtime) -> envelope
 _REF = re.compile(r"^(?P<watch>[A-Za-z0-9][A-Za-z0-9._-]*)@(?P<which>.+)$")
 
 
@@ -57,6 +67,31 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def edition_key(edition: str) -> tuple:
+    """Editions in natural order: ``2019`` < ``2020``, ``2023-2`` < ``2023-10``."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in _NATURAL.split(edition) if part)
+
+
+def head(path: Path) -> dict:
+    """A stored snapshot's envelope (``list``, ``source``) without reading its entries;
+    ``{}`` when it cannot be read. Stored files never change, so heads are cached."""
+    from .snapshot import CanonicalReader, NotCanonical
+
+    try:
+        st = path.stat()
+    except OSError:
+        return {}
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _HEADS:
+        try:
+            with CanonicalReader(path) as reader:
+                _HEADS[key] = reader.envelope
+        except NotCanonical:
+            return {}
+    return _HEADS[key]
 
 
 class Store:
@@ -116,7 +151,23 @@ class Store:
             raise StoreError(f"store {self.root}: cannot read watch {watch}: "
                              f"{exc.strerror or exc}") from None
         found = sorted((int(m[1]), n) for n in names if (m := _NAME.match(n)))
-        return [self._dir(watch) / n for _, n in found]
+        paths = [self._dir(watch) / n for _, n in found]
+        editions: list[str] = []
+        for path in reversed(paths):  # newest first: a list without editions stops at once
+            edition = self.edition(path)
+            if not edition:
+                return paths
+            editions.append(edition)
+        editions.reverse()
+        order = sorted(range(len(paths)), key=lambda i: (edition_key(editions[i]), i))
+        return [paths[i] for i in order]
+
+    def edition(self, path: Path) -> str | None:
+        """The edition of a stored snapshot: from its file name, else from its head."""
+        m = _NAME.match(path.name)
+        if m and m[3]:
+            return m[3]
+        return (head(path).get("list") or {}).get("edition")
 
     def latest(self, watch: str) -> Path | None:
         found = self.snapshots(watch)
@@ -150,14 +201,8 @@ class Store:
             return found[-1 - back]
         if re.fullmatch(r"\d{4}", which):
             for path in reversed(found):
-                with contextlib.suppress(OSError, ValueError):
-                    with open(path, encoding="utf-8") as f:
-                        f.readline()
-                        f.readline()
-                        line = f.readline().strip().rstrip(",")
-                    if line.startswith('"list":') and \
-                            json.loads(line.split(":", 1)[1]).get("edition") == which:
-                        return path
+                if self.edition(path) == which:
+                    return path
         stamp = which.replace("-", "").replace(":", "")
         for path in reversed(found):
             if _NAME.match(path.name)[2].startswith(stamp):
@@ -171,8 +216,10 @@ class Store:
         ``text`` is the snapshot's canonical text when the caller has it already."""
         stamp = snapshot["source"]["retrieved_at"].replace("-", "").replace(":", "")
         existing = self.snapshots(watch)
-        seq = int(_NAME.match(existing[-1].name)[1]) + 1 if existing else 1
-        name = f"{seq:06d}-{stamp}.json"
+        seq = max((int(_NAME.match(p.name)[1]) for p in existing), default=0) + 1
+        edition = str(snapshot["list"].get("edition") or "")
+        tag = f".{edition}" if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", edition) else ""
+        name = f"{seq:06d}-{stamp}{tag}.json"
         path = self._dir(watch) / name
         with self._writing(f"a snapshot of watch {watch}"):
             if document is not None and snapshot["source"].get("sha256"):
@@ -192,6 +239,26 @@ class Store:
     def document(self, sha256: str) -> Path | None:
         path = self.root / "documents" / sha256[:2] / sha256
         return path if path.exists() else None
+
+    # -- derived data -------------------------------------------------------------------
+    def cached(self, watch: str, name: str, key: list, compute: Callable[[], Any]) -> Any:
+        """A value derived from stored files, kept in ``watches/<watch>/cache/<name>.json``
+        and recomputed when ``key`` (what it was derived from) differs. The cache is only
+        ever a shortcut: one that cannot be read or written is recomputed or skipped, and
+        the directory may be deleted at any time."""
+        from .fastjson import dumps, loads
+
+        path = self.root / "watches" / watch / "cache" / f"{name}.json"
+        try:
+            doc = loads(path.read_bytes())
+            if isinstance(doc, dict) and doc.get("key") == key:
+                return doc["value"]
+        except (OSError, ValueError, KeyError):
+            pass
+        value = compute()
+        with contextlib.suppress(OSError):
+            write_atomic(path, dumps({"key": key, "value": value}).encode("utf-8"))
+        return value
 
     # -- per-watch state (HTTP validators) -----------------------------------------
     def state(self, watch: str) -> dict:

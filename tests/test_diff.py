@@ -389,6 +389,24 @@ def test_different_categories_are_not_renamed():
     assert diff(a, c)["counts"]["renamed"] == 1
 
 
+def test_same_name_under_another_country_is_moved():
+    old = {"id": "physical/hong-kong/ladies-market", "name": "Ladies Market, Mong Kok",
+           "category": "physical", "country": "Hong Kong"}
+    new = {**old, "id": "physical/china/ladies-market", "country": "China"}
+    d = diff(snap([old]), snap([new]))
+    (r,) = d["renamed"]
+    assert (r["reason"], r["score"]) == ("moved", 1.0)
+    assert reference_errors("diff", d) == []
+    assert "  ~ Ladies Market, Mong Kok moved: country Hong Kong → China\n" in report.text(d)
+    assert "- Ladies Market, Mong Kok moved: country Hong Kong → China\n" in report.markdown(d)
+    # a similar name in another country is a rename, and the same name in the same
+    # country under another id is one too
+    other = {**new, "name": "Ladies Market, Mongkok"}
+    assert diff(snap([old]), snap([other]))["renamed"][0]["reason"] == "name"
+    same = {**old, "id": "physical/hong-kong/ladies-market-2"}
+    assert diff(snap([old]), snap([same]))["renamed"][0]["reason"] == "name"
+
+
 def test_each_entry_renamed_at_most_once_best_first():
     removed = [{"id": "r1", "name": "Market Alpha"}, {"id": "r2", "name": "Market Alphaa"}]
     added = [{"id": "a1", "name": "Market Alpha!"}]

@@ -104,9 +104,9 @@ def test_history(store):
     assert rows["b"]["first"]["edition"] == "2021" and rows["b"]["last"]["edition"] == "2022"
     assert rows["b"]["listed_now"] is False
     assert rows["d"]["first"]["edition"] == "2023" and rows["d"]["listed_now"] is True
-    assert rows["a"]["snapshots"] == 3
+    assert rows["a"]["editions"] == ["2021", "2022", "2023"]
     one = CliRunner().invoke(cli, ["--store", str(store.root), "history", "nml", "c"], obj=App())
-    assert one.exit_code == 0 and one.stdout.startswith("c  C  first 2022, last 2023")
+    assert one.exit_code == 0 and one.stdout == "C  2022–2023 (2 editions)\n"
     missing = CliRunner().invoke(cli, ["--store", str(store.root), "history", "nml", "zz"],
                                  obj=App())
     assert missing.exit_code == 2 and "no entry 'zz'" in missing.stderr

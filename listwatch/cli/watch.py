@@ -1,4 +1,5 @@
-"""`check` and `history`: the commands that run watches and read what they stored."""
+"""`check`, `import`, `history` and `report`: the commands that run watches, seed their
+store and read what they stored."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import contextlib
 import json
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
-from ..errors import ExitCode
+from ..errors import ConfigError, ExitCode
 from .app import FORMATS, App, pass_app
 
 
@@ -92,25 +94,93 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
               show_default=True)
 @pass_app
 def history(app: App, watch: str, entry: str | None, fmt: str) -> int:
-    """When each entry of WATCH was first and last listed (or just ENTRY, by id or name).
+    """Which editions each entry of WATCH was listed in (or just ENTRY, by id or name).
 
-    Reads every stored snapshot of the watch, oldest first.
+    Follows an entry through renames and moves (another id, same market); gaps show:
+    TAOBAO  2016–2018, 2020–2021 (5 editions). Reads every stored snapshot, oldest first.
     """
+    from ..history import as_json, describe
     from ..history import history as entry_history
 
-    rows, count = entry_history(app.store(), watch, entry)
+    rows, editions = entry_history(app.store(), watch, entry)
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(as_json(rows), nl=False)
         return ExitCode.OK
-
-    def label(when: dict) -> str:
-        return when["edition"] or when["retrieved_at"]
-
     for r in rows:
-        state = "listed" if r["listed_now"] else "gone"
-        click.echo(f"{r['id']}  {r['name']}  first {label(r['first'])}, last "
-                   f"{label(r['last'])} ({r['snapshots']} of {count}; {state})")
+        click.echo(describe(r, editions))
     return ExitCode.OK
 
 
-COMMANDS = [check, history]
+@click.command("import")
+@click.argument("watch")
+@click.argument("locations", nargs=-1)
+@click.option("--all-editions", is_flag=True,
+              help="LOCATION is a page linking to the reports: import every one it links to.")
+@pass_app
+def import_command(app: App, watch: str, locations: tuple[str, ...], all_editions: bool) -> int:
+    """Seed WATCH's store with past editions from files or URLs (default: its location).
+
+    Editions are stored in edition order, whatever order they are given in; an
+    edition already stored is left as it is; no alert is sent. `history`, `diff
+    nml@2019 nml@2020`, `report` and the next `check` then see the whole series.
+
+    \b
+      listwatch import nml nml-2019.pdf nml-2018.pdf
+      listwatch import nml --all-editions              every report the watch's page links to
+    """
+    from ..config import check_sources
+    from ..importing import import_editions
+
+    config = app.config()
+    w = config.watch(watch)
+    sources = app.sources()
+    check_sources(config, sources)
+    results = import_editions(w, sources[w.source], app.store(), locations,
+                              all_editions=all_editions, lock_timeout=config.lock_timeout)
+    for r in results:
+        edition = f" {r.edition}" if r.edition else ""
+        if r.status == "failed":
+            click.echo(f"error: watch {w.name}: {r.message}", err=True)
+        elif r.status == "stored":
+            click.echo(f"{w.name}{edition}: stored ({r.entries} entries) from {r.location}")
+        else:
+            click.echo(f"{w.name}{edition}: already stored, left as it is ({r.location})")
+    return max((r.code for r in results), default=ExitCode.OK)
+
+
+@click.command()
+@click.argument("watch")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a self-contained HTML report to this file.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="What to print when no --html file is named.")
+@pass_app
+def report(app: App, watch: str, html_file: Path | None, fmt: str) -> int:
+    """A report on every stored edition of WATCH: the latest list, what changed since
+    the previous edition, the list's size and countries per edition, each entry's
+    timeline.
+
+    \b
+      listwatch report nml --html nml.html      one file: opens offline, on a phone, prints
+      listwatch report nml >> "$GITHUB_STEP_SUMMARY"       Markdown for CI
+    """
+    from ..reporting import build, markdown
+
+    data = build(app.store(), watch)
+    if html_file is None:
+        click.echo(markdown(data) if fmt == "markdown" else
+                   json.dumps(data, indent=2, ensure_ascii=False), nl=fmt != "markdown")
+        return ExitCode.OK
+    from ..html import render
+    from ..store import write_atomic
+
+    try:
+        write_atomic(html_file, render(data).encode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{html_file}: cannot write the report: "
+                          f"{exc.strerror or exc}") from None
+    app.log(f"wrote {html_file} ({len(data['editions'])} editions)", 0)
+    return ExitCode.OK
+
+
+COMMANDS = [check, history, import_command, report]

@@ -64,6 +64,28 @@ class NotoriousMarkets(listwatch.Source):
                                warnings=warnings + report.warnings)
 
 
+    def editions(self, location, options, ctx):
+        """Every report the index page at ``location`` links to: ``(year, url)`` pairs."""
+        from listwatch.fetching import display
+
+        from . import index
+        from .pdf import is_pdf, looks_like_html
+        from .text import BadDocument
+
+        doc = ctx.get(location, accept="text/html, */*;q=0.5")
+        if is_pdf(doc.content) or not looks_like_html(doc.content):
+            raise SourceError(f"{display(doc.location)}: a report, not a page that links to "
+                              "reports (name each report instead of --all-editions)")
+        html = doc.content.decode(_charset(doc.content_type), "replace")
+        links = index.report_links(html, doc.location)
+        try:
+            index.choose(links, None)  # no report links, or none says its year: why
+        except BadDocument as exc:
+            raise SourceError(f"{display(doc.location)}: {exc}") from None
+        years = sorted({link.year for link in links if link.year})
+        return [(year, index.choose(links, year).url) for year in years]
+
+
 def read_report(content: bytes):
     """PDF bytes → :class:`parse.Report` (or :class:`BadDocument`)."""
     from .parse import parse

@@ -1,7 +1,7 @@
 """The ``ustr-nml`` source against generated report PDFs with known contents.
 
 The PDFs come from tests/fixtures/make_reports.py (generated once per session into a tmp
-dir); the ground truth (ids, names, countries, aliases, domains, pages) is hand-written in
+dir, by the ``reports`` fixture in tests/conftest.py); the ground truth (ids, names, countries, aliases, domains, pages) is hand-written in
 tests/fixtures/nml_data.py. Nothing here reaches the internet: local files and a server on
 127.0.0.1 only.
 """
@@ -28,22 +28,8 @@ SOURCE = {"plugin": "ustr-nml", "retrieved_at": "2026-01-01T00:00:00Z"}
 
 
 @pytest.fixture(scope="session")
-def reports(tmp_path_factory) -> dict[int, dict]:
-    """Every edition's PDF and its ground truth, generated once."""
-    return make_reports.make_all(tmp_path_factory.mktemp("nml"), workers=2)
-
-
-@pytest.fixture(scope="session")
 def bad(tmp_path_factory, reports) -> dict[str, Path]:
     return make_reports.make_bad(tmp_path_factory.mktemp("nml-bad"), Path(reports[2019]["path"]))
-
-
-@pytest.fixture(scope="session")
-def parsed(reports) -> dict[int, object]:
-    from listwatch_ustr_nml.source import NotoriousMarkets
-
-    return {year: NotoriousMarkets().fetch(t["path"], {}, Context())
-            for year, t in reports.items()}
 
 
 @pytest.fixture
@@ -172,7 +158,7 @@ def test_diff_2019_to_2020_reports_renames_not_remove_plus_add(reports, parsed):
     renamed = {(r["from"]["id"], r["to"]["id"]): r["reason"] for r in d["renamed"]}
     assert renamed == {
         ("online/private-layer-hosted-sites", "online/private-layer"): "url",
-        ("physical/hong-kong/ladies-market", "physical/china/ladies-market"): "name",
+        ("physical/hong-kong/ladies-market", "physical/china/ladies-market"): "moved",
     }
     ids = {y: {e["id"] for e in reports[y]["entries"]} for y in (2019, 2020)}
     moved = {"online/private-layer-hosted-sites", "online/private-layer",

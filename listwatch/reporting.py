@@ -1,0 +1,228 @@
+"""What `listwatch report` shows, as data: one pass over a watch's stored editions.
+
+The latest edition's list, what changed since the previous edition, the list's size per
+edition (with additions and removals), physical markets per country per edition, and each
+entry's timeline. Sizes, additions and removals are counted from the history rows
+(:mod:`listwatch.history`), so they are the numbers `history --format json` gives; the
+per-country counts are each edition's own (a moved market counts under the country it
+was listed under then). :mod:`listwatch.html` and :func:`markdown` render it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import urllib.parse
+
+from .history import pair_diff, spans, walk
+from .store import Store
+
+KINDS = ("added", "removed", "renamed", "moved", "changed")
+
+
+def page_link(location: str | None, page) -> str | None:
+    """``location#page=N`` for a PDF behind an http(s) URL; None for anything else."""
+    if not location or not isinstance(page, int) or page < 1:
+        return None
+    base = _pdf_url(location)
+    return f"{base}#page={page}" if base else None
+
+
+@functools.lru_cache(maxsize=64)
+def _pdf_url(location: str) -> str | None:
+    parts = urllib.parse.urlsplit(location)
+    if parts.scheme not in ("http", "https") or not parts.netloc or \
+            not parts.path.lower().endswith(".pdf"):
+        return None  # a local file, or a page that links to the report: no page to open
+    path = urllib.parse.quote(parts.path, safe="/%:@!$&*+,;=-._~")
+    query = urllib.parse.quote(parts.query, safe="/%:@!$&*+,;=-._~?")
+    return urllib.parse.urlunsplit(parts._replace(path=path, query=query, fragment=""))
+
+
+def _entry(e: dict, location: str | None) -> dict:
+    page = (e.get("provenance") or {}).get("page")
+    return {"id": e["id"], "name": e["name"], "category": e.get("category"),
+            "country": e.get("country"), "urls": list(e.get("urls") or []),
+            "page": page, "link": page_link(location, page)}
+
+
+def _change(store: Store, watch: str, last_of: list, latest: dict) -> dict | None:
+    """The latest edition against the previous one (its newest snapshot), by kind."""
+    if len(last_of) < 2:
+        return None
+    d = pair_diff(store, watch, last_of[-2], last_of[-1])
+    loc = (latest.get("source") or {}).get("location")
+    moved = [r for r in d["renamed"] if r["reason"] == "moved"]
+    return {
+        "from": d["from"]["edition"], "to": d["to"]["edition"],
+        "added": [_entry(e, loc) for e in d["added"]],
+        "removed": [_entry(e, None) for e in d["removed"]],
+        "renamed": [{"from": r["from"]["name"], "to": _entry(r["to"], loc),
+                     "reason": r["reason"]} for r in d["renamed"] if r["reason"] != "moved"],
+        "moved": [{"entry": _entry(r["to"], loc), "from": r["from"].get("country"),
+                   "to": r["to"].get("country")} for r in moved],
+        "changed": [{"id": c["id"], "name": c["name"],
+                     "fields": {f: v for f, v in c["fields"].items()}} for c in d["changed"]],
+    }
+
+
+def _flags(at: list[int], n: int) -> list[bool]:
+    flags = [False] * n
+    for i in at:
+        flags[i] = True
+    return flags
+
+
+def build(store: Store, watch: str) -> dict:
+    """The report's data (plain JSON types)."""
+    found = walk(store, watch)
+    editions, rows, latest = found.editions, found.rows, found.latest
+    location = (latest.get("source") or {}).get("location")
+    position = {name: i for i, name in enumerate(editions)}
+    n = len(editions)
+    count = {k: [0] * n for k in ("total", "online", "physical", "added", "removed")}
+    listed_at = []
+    for r in rows:  # one pass over each row's editions: O(listings), not O(rows x editions)
+        at = [position[e] for e in r["editions"]]
+        listed_at.append(at)
+        cat = r["category"]
+        held = set(at)
+        for i in at:
+            count["total"][i] += 1
+            if cat in ("online", "physical"):
+                count[cat][i] += 1
+            if i and i - 1 not in held:
+                count["added"][i] += 1
+            if i + 1 < n and i + 1 not in held:
+                count["removed"][i + 1] += 1
+    sizes = [{"edition": edition, "total": count["total"][i], "online": count["online"][i],
+              "physical": count["physical"][i],
+              "other": count["total"][i] - count["online"][i] - count["physical"][i],
+              "added": count["added"][i] if i else None,
+              "removed": count["removed"][i] if i else None}
+             for i, edition in enumerate(editions)]
+    countries = sorted({c for s in found.sizes for c in s["country"]}, key=str.casefold)
+    per_country = [{"country": c, "counts": [s["country"].get(c, 0) for s in found.sizes]}
+                   for c in countries]
+    timeline = [{"id": r["id"], "name": r["name"], "category": r["category"],
+                 "country": r["country"], "listed_now": r["listed_now"],
+                 "spans": spans(r["editions"], position), "count": len(r["editions"]),
+                 "listed": _flags(at, n), "former": r["former"]}
+                for r, at in zip(rows, listed_at)]
+    timeline.sort(key=lambda t: (not t["listed_now"], t["category"] or "", -t["count"],
+                                 t["name"].casefold()))
+    return {
+        "listwatch": "report/1", "watch": watch,
+        "title": (latest.get("list") or {}).get("title") or watch,
+        "editions": editions,
+        "latest": {**found.when[-1], "location": location,
+                   "entries": sorted((_entry(e, location) for e in latest["entries"]),
+                                     key=lambda e: (e["category"] or "", e["country"] or "",
+                                                    e["name"].casefold()))},
+        "change": _change(store, watch, found.last_of, latest),
+        "sizes": sizes, "countries": per_country, "timeline": timeline,
+    }
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+_MD_ANY = re.compile(r"[\\`*_{}\[\]()#+!|~<>&\t\n\r\f\v]|  ")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def md(value) -> str:
+    """Text safe in Markdown (a table cell too): one line, no HTML (``<`` is ``&lt;``),
+    Markdown's special characters escaped."""
+    if value in (None, "", []):
+        return "—"
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if not _MD_ANY.search(text):
+        return text  # the common case: nothing to escape
+    text = " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _table(head: list[str], rows: list[list]) -> list[str]:
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return out + [""]
+
+
+def _named(e: dict) -> str:
+    name = md(e["name"])
+    return f"[{name}]({e['link']})" if e.get("link") else name
+
+
+def stored(editions: list[str], quote) -> str:
+    """``6 editions stored, 2016–2021``"""
+    if len(editions) == 1:
+        return f"1 edition stored, {quote(editions[0])}"
+    return f"{len(editions)} editions stored, {quote(editions[0])}–{quote(editions[-1])}"
+
+
+def either(words: list[str]) -> str:
+    """``renamed, moved or changed``"""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def change_lines(change: dict | None) -> list[str]:
+    if not change:
+        return ["Only one edition is stored: nothing to compare yet.", ""]
+    out, empty = [], []
+    for kind in KINDS:
+        items = change[kind]
+        if not items:
+            empty.append(kind)
+            continue
+        out.append(f"### {kind.capitalize()} ({len(items)})")
+        for item in items:
+            if kind in ("added", "removed"):
+                where = ", ".join(md(v) for v in (item["category"], item["country"]) if v)
+                out.append(f"- {_named(item)}" + (f" ({where})" if where else ""))
+            elif kind == "renamed":
+                out.append(f"- {md(item['from'])} → {_named(item['to'])} (same {item['reason']})")
+            elif kind == "moved":
+                out.append(f"- {_named(item['entry'])} moved: country {md(item['from'])} → "
+                           f"{md(item['to'])}")
+            else:
+                fields = "; ".join(f"{md(f)}: {md(v['from'])} → {md(v['to'])}"
+                                   for f, v in item["fields"].items())
+                out.append(f"- {md(item['name'])}: {fields}")
+        out.append("")
+    if empty:
+        out += [f"Nothing {either(empty)}.", ""]
+    return out
+
+
+def markdown(data: dict) -> str:
+    """The report as GitHub-flavoured Markdown (CI job summaries, pull-request comments)."""
+    eds = data["editions"]
+    latest = data["latest"]
+    out = [f"# {md(data['title'])}", "",
+           f"Watch `{data['watch']}`: {stored(eds, md)}; latest "
+           f"{md(latest['edition'] or eds[-1])}, retrieved {md(latest['retrieved_at'])}.",
+           ""]
+    change = data["change"]
+    title = f"{md(change['to'])} against {md(change['from'])}" if change else "Changes"
+    out += [f"## {title}", "", *change_lines(change)]
+    out += ["## List size per edition", ""]
+    cols = [k for k in ("online", "physical", "other") if any(s[k] for s in data["sizes"])]
+    out += _table(["Edition", *(k.capitalize() for k in cols), "Total", "Added", "Removed"],
+                  [[md(s["edition"]), *(s[k] for k in cols), s["total"],
+                    "—" if s["added"] is None else f"+{s['added']}",
+                    "—" if s["removed"] is None else f"−{s['removed']}"]
+                   for s in data["sizes"]])
+    if data["countries"]:
+        out += ["## Physical markets per country", ""]
+        out += _table(["Country", *map(md, eds)],
+                      [[md(c["country"]), *c["counts"]] for c in data["countries"]])
+    out += [f"## {md(latest['edition'] or eds[-1])} list ({len(latest['entries'])} entries)", ""]
+    out += _table(["Name", "Category", "Country", "Domains", "Page"],
+                  [[md(e["name"]), md(e["category"]), md(e["country"]), md(e["urls"]),
+                    f"[p. {e['page']}]({e['link']})" if e["link"] else md(e["page"])]
+                   for e in latest["entries"]])
+    out += ["## Timeline", ""]
+    out += _table(["Entry", *map(md, eds), "Listed"],
+                  [[md(t["name"]), *["●" if x else "·" for x in t["listed"]],
+                    f"{md(t['spans'])} ({t['count']})"] for t in data["timeline"]])
+    return "\n".join(out).rstrip() + "\n"

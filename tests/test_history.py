@@ -1,0 +1,133 @@
+"""`history`: every edition an entry was listed in, through renames, moves and gaps."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from fixtures import nml_data
+
+from listwatch.cli import App, cli
+from listwatch.history import history, spans
+from listwatch.snapshot import make
+from listwatch.store import Store
+
+
+def snap(edition: str | None, entries: list[dict], when: str) -> dict:
+    return make({"id": "l", "edition": edition} if edition else {"id": "l"}, entries,
+                {"plugin": "test", "retrieved_at": when}, [])
+
+
+def run(store: Store, *args: str):
+    return CliRunner().invoke(cli, ["--store", str(store.root), "history", *args], obj=App())
+
+
+def test_history_of_the_six_editions(nml_store):
+    result = run(nml_store, "nml", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in json.loads(result.stdout)}
+    years = [str(y) for y in nml_data.YEARS]
+    assert rows["online/taobao"] == {
+        "id": "online/taobao", "name": "TAOBAO", "category": "online", "country": None,
+        "first": {"edition": "2016", "retrieved_at": "2017-02-01T10:00:00Z"},
+        "last": {"edition": "2021", "retrieved_at": "2022-02-01T10:00:00Z"},
+        "editions": years, "listed_now": True, "former": []}
+    # renamed (shared domain): one entry, under its latest id and name
+    layer = rows["online/private-layer"]
+    assert layer["editions"] == ["2017", "2018", "2019", "2020", "2021"]
+    assert layer["first"]["edition"] == "2017"
+    assert layer["former"] == [{"id": "online/private-layer-hosted-sites",
+                                "name": "PRIVATE LAYER-HOSTED SITES", "until": "2019"}]
+    assert "online/private-layer-hosted-sites" not in rows
+    # moved from the Hong Kong heading to China: one entry
+    ladies = rows["physical/china/ladies-market"]
+    assert (ladies["country"], ladies["editions"]) == ("China", ["2019", "2020", "2021"])
+    assert ladies["former"] == [{"id": "physical/hong-kong/ladies-market",
+                                 "name": "Ladies Market, Mong Kok, Hong Kong", "until": "2019"}]
+    uploaded = rows["online/uploaded"]
+    assert uploaded["listed_now"] is False and uploaded["last"]["edition"] == "2020"
+    assert rows["online/1337x"]["name"] == "1337X"  # as printed in the latest edition
+    # every market of the ground truth, once
+    truth = {f"online/{m[0]}" for m in nml_data.ONLINE} | \
+        {f"physical/{m[0]}/{m[1]}" for m in nml_data.PHYSICAL}
+    truth -= {"online/private-layer-hosted-sites", "physical/hong-kong/ladies-market"}
+    # the 2019 heading that names two entities is one entry
+    assert set(rows) == truth
+    for ident, row in rows.items():
+        kind, *rest = ident.split("/")
+        data = next((m[1] for m in nml_data.ONLINE if m[0] == rest[0]), None) \
+            if kind == "online" else next(m[2] for m in nml_data.PHYSICAL if m[1] == rest[1]
+                                          and m[0] == rest[0])
+        if ident not in ("online/private-layer", "physical/china/ladies-market"):
+            assert row["editions"] == [str(y) for y in sorted(data)], ident
+
+
+def test_text_history_and_one_entry(nml_store):
+    result = run(nml_store, "nml", "TAOBAO")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "TAOBAO  2016–2021 (6 editions)\n"
+    # found by a former name, and says it
+    old = run(nml_store, "nml", "private layer-hosted sites")
+    assert old.stdout == ("PRIVATE LAYER  2017–2021 (5 editions); was PRIVATE LAYER-HOSTED "
+                          "SITES until 2019\n")
+    missing = run(nml_store, "nml", "zz")
+    assert missing.exit_code == 2 and "no entry 'zz'" in missing.stderr
+
+
+def test_gaps_show(tmp_path):
+    store = Store(tmp_path / "s")
+    a = {"id": "a", "name": "Alpha Market", "urls": ["alpha.com"]}
+    b = {"id": "b", "name": "Beta"}
+    plan = {"2016": [a, b], "2017": [a, b], "2018": [b], "2019": [a],
+            "2020": [{**a, "id": "a2", "name": "Alpha Bazaar"}, b], "2021": [b]}
+    for year, entries in plan.items():
+        store.save("l", snap(year, entries, f"{int(year) + 1}-01-01T00:00:00Z"))
+    rows, editions = history(store, "l")
+    assert editions == list(plan)
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["a2"]["editions"] == ["2016", "2017", "2019", "2020"]
+    assert by_id["a2"]["listed_now"] is False
+    assert by_id["a2"]["former"] == [{"id": "a", "name": "Alpha Market", "until": "2019"}]
+    assert spans(by_id["a2"]["editions"], editions) == "2016–2017, 2019–2020"
+    assert spans(by_id["b"]["editions"], editions) == "2016–2018, 2020–2021"
+    out = run(store, "l").stdout.splitlines()
+    assert out == ["Alpha Bazaar  2016–2017, 2019–2020 (4 editions); was Alpha Market until 2019",
+                   "Beta  2016–2018, 2020–2021 (5 editions)"]
+
+
+def test_lists_without_editions_count_days(tmp_path):
+    store = Store(tmp_path / "s")
+    store.save("f", snap(None, [{"id": "x", "name": "X"}], "2026-11-01T10:00:00Z"))
+    store.save("f", snap(None, [{"id": "x", "name": "X"}, {"id": "y", "name": "Y"}],
+                         "2026-11-01T12:00:00Z"))
+    store.save("f", snap(None, [{"id": "y", "name": "Y"}], "2026-11-02T09:00:00Z"))
+    rows, editions = history(store, "f")
+    assert editions == ["2026-11-01", "2026-11-02"]
+    assert [(r["id"], r["editions"], r["last"]["retrieved_at"]) for r in rows] == [
+        ("x", ["2026-11-01"], "2026-11-01T12:00:00Z"),
+        ("y", ["2026-11-01", "2026-11-02"], "2026-11-02T09:00:00Z")]
+
+
+def test_no_snapshots_is_a_usage_error(tmp_path):
+    result = run(Store(tmp_path), "nope")
+    assert result.exit_code == 2 and "no stored snapshots of watch 'nope'" in result.stderr
+
+
+def test_diffs_of_stored_pairs_are_cached_and_a_bad_cache_is_recomputed(tmp_path):
+    store = Store(tmp_path / "s")
+    store.save("l", snap("2020", [{"id": "a", "name": "Alpha", "urls": ["a.com"]}],
+                         "2021-01-01T00:00:00Z"))
+    store.save("l", snap("2021", [{"id": "b", "name": "Beta", "urls": ["a.com"]}],
+                         "2022-01-01T00:00:00Z"))
+    first, _ = history(store, "l")
+    (cached,) = (tmp_path / "s" / "watches" / "l" / "cache").iterdir()
+    assert json.loads(cached.read_text("utf-8"))["value"]["renamed"][0]["reason"] == "url"
+    cached.write_text("{not json", encoding="utf-8")
+    assert history(store, "l")[0] == first
+    assert json.loads(cached.read_text("utf-8"))["value"]["counts"]["renamed"] == 1
+    # a cache written for other files (another listwatch, a re-created store) is not used
+    doc = json.loads(cached.read_text("utf-8"))
+    doc["value"]["renamed"] = []
+    doc["key"][0] = "0.0.0"
+    cached.write_text(json.dumps(doc), encoding="utf-8")
+    assert history(store, "l")[0] == first
