@@ -179,10 +179,10 @@ def collect_sources(plugins: Plugins, warn=None) -> Sources:
             reg = Registered(source, plugin_name, package, version)
             if name in found.clashes:
                 found.clashes[name].append(reg)
-            elif dict.__contains__(found, name):
-                found.clashes[name] = [dict.pop(found, name), reg]
+            elif name in found:
+                found.clashes[name] = [found.pop(name), reg]
             else:
-                dict.__setitem__(found, name, reg)
+                found[name] = reg
     for name, regs in found.clashes.items():
         packages = " and ".join(sorted(r.package for r in regs))
         warn(f"warning: source {name!r} is provided by {packages}: it cannot be used until "
