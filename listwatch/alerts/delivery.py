@@ -37,7 +37,7 @@ from typing import Any
 from ..errors import ConfigError, ExitCode
 from . import messages
 from .outbox import ALWAYS, INFO, VERBOSE, Log, audience, now, outbox_record, readable, save
-from .secrets import Redactor, all_urls, mask, url_id
+from .secrets import Redactor, all_urls, mask, redact, url_id
 from .sender import Job, Sender, retrying
 
 
@@ -97,15 +97,14 @@ def _jobs_for(log: Log, config, store, sender: Sender | None, path: Path | None,
 # -- after check ----------------------------------------------------------------------------
 def after_check(log: Log, config, store, outcomes, dry_run: bool = False) -> ExitCode:
     """Deliver what is pending in the outbox; tell ``on_error`` about problems."""
-    problems = [f"watch {o.watch.name}: {o.message}" for o in outcomes
+    problems = [redact(f"watch {o.watch.name}: {o.message}") for o in outcomes
                 if o.status in ("broken", "failed")]
     if dry_run:
         return _dry_run(log, config, store, outcomes, problems)
     pending = readable(log, store.outbox())
     if not pending and not (problems and config.on_error):
         return ExitCode.OK  # nothing to send: apprise is never imported
-    redact = Redactor(all_urls(config))
-    sender = Sender(config, redact, log)
+    sender = Sender(config, Redactor(all_urls(config)), log)
     try:
         jobs = [j for path, record in pending
                 for j in _jobs_for(log, config, store, sender, path, record, False)]

@@ -21,6 +21,13 @@ from .app import FORMATS, App, pass_app
 __all__ = ["FORMATS", "App", "cli", "main", "pass_app"]
 
 
+def redact(text: str) -> str:
+    """Values from ``${NAME}`` masked (imported late: ``--help`` never pays for it)."""
+    from ..alerts.secrets import redact as mask_values
+
+    return mask_values(text)
+
+
 class Root(click.Group):
     """The root group; its ``main`` maps every outcome to an exit code (docs/exit-codes.md)."""
 
@@ -32,7 +39,7 @@ class Root(click.Group):
                               standalone_mode=False, **extra)
             code = int(rv) if isinstance(rv, int) else ExitCode.OK
         except ListwatchError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(redact(f"error: {exc}"), err=True)
             code = exc.exit_code
         except click.exceptions.Exit as exc:
             code = exc.exit_code
@@ -52,11 +59,11 @@ class Root(click.Group):
             if "--debug" in argv:
                 import traceback
 
-                traceback.print_exc()
+                click.echo(redact(traceback.format_exc()), err=True, nl=False)
             line = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) \
                 else type(exc).__name__
-            click.echo(f"internal error: {line} (a bug in listwatch; rerun with --debug "
-                       "for the traceback)", err=True)
+            click.echo(redact(f"internal error: {line} (a bug in listwatch; rerun with "
+                              "--debug for the traceback)"), err=True)
             code = ExitCode.INTERNAL
         if standalone_mode:
             sys.exit(int(code))

@@ -36,6 +36,7 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
       listwatch check --dry-run            see what would happen
     """
     from .. import alerts, report  # light: apprise itself loads only when something is sent
+    from ..alerts.secrets import redact
     from ..check import check as run_check
     from ..check import exit_code
     from ..config import check_sources
@@ -59,8 +60,8 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
             for warning in o.warnings:
                 app.log(f"warning: watch {o.watch.name}: {warning}", 0)
             if o.status in ("failed", "broken"):
-                click.echo(f"error: watch {o.watch.name}: {o.message}", err=True)
-        click.echo(report.outcomes(outcomes, fmt), nl=False)
+                click.echo(redact(f"error: watch {o.watch.name}: {o.message}"), err=True)
+        click.echo(redact(report.outcomes(outcomes, fmt)), nl=False)
         code = exit_code(outcomes, exit_on_change)
         code = max(code, alerts.after_check(app.log, config, store, outcomes, dry_run=dry_run))
     return code
