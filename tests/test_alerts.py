@@ -216,7 +216,7 @@ def test_uncommitted_outbox_record_is_never_sent(tmp_path, hook):
     """A record written by a run that died before its snapshot's rename."""
     p = Project(tmp_path, [hook.url("json", "/json")])
     p.run("check")
-    orphan = p.store / "outbox" / "t" / "000099-20990101T000000Z.json"
+    orphan = p.store / "outbox" / "t" / "000099-20990101T000000Z.json.pending"
     orphan.parent.mkdir(parents=True)
     orphan.write_text(json.dumps({"listwatch": "outbox/1", "watch": "t", "kinds": ["added"],
                                   "diff": {}, "targets": []}))
@@ -483,15 +483,17 @@ def test_apprise_debug_logging_is_never_enabled(tmp_path, hook, caplog):
     assert not any(s in caplog.text for s in SECRETS)
 
 
-def test_unreadable_outbox_record_is_left_alone(tmp_path, hook):
+def test_unreadable_outbox_record_is_said_and_moved_aside(tmp_path, hook):
     p = Project(tmp_path, [hook.url("json", "/json")])
     p.run("check")
     snap = next((p.store / "watches" / "t" / "snapshots").glob("*.json"))
     bad = p.store / "outbox" / "t" / snap.name
     bad.parent.mkdir(parents=True)
     bad.write_text('{"watch": "t"}')
-    r = p.run("check")
-    assert r.exit_code == 0 and "not an outbox record listwatch can read" in r.stderr
-    assert bad.exists() and hook.requests == []
     r = p.run("outbox")
-    assert r.exit_code == 0 and "nothing pending" in r.stdout and "left in place" in r.stderr
+    assert r.exit_code == 3 and "nothing pending" in r.stdout
+    assert "damaged outbox record (key diff is missing" in r.stderr and bad.exists()
+    r = p.run("check")
+    assert r.exit_code == 3 and "damaged outbox record" in r.stderr
+    assert not bad.exists() and bad.with_name(bad.name + ".broken").exists()
+    assert hook.requests == []

@@ -101,15 +101,22 @@ def after_check(log: Log, config, store, outcomes, dry_run: bool = False) -> Exi
                 if o.status in ("broken", "failed")]
     if dry_run:
         return _dry_run(log, config, store, outcomes, problems)
-    pending = readable(log, store.outbox())
+    pending, damaged = readable(log, store.outbox(), store)
+    problems += damaged
+    first = ExitCode.SOURCE_FAILED if damaged else ExitCode.OK
     if not pending and not (problems and config.on_error):
-        return ExitCode.OK  # nothing to send: apprise is never imported
+        return first  # nothing to send: apprise is never imported
+    for path, record in pending:
+        if not store.has_snapshot(path.parent.name, path.name):
+            log(f"warning: watch {record['watch']}: the snapshot {path.name} of a pending "
+                "alert is missing from the store (deleted?); the alert is sent from its "
+                "outbox record, and the next check may report the change again", INFO)
     sender = Sender(config, Redactor(all_urls(config)), log)
     try:
         jobs = [j for path, record in pending
                 for j in _jobs_for(log, config, store, sender, path, record, False)]
         _deliver(log, config, store, sender, jobs)
-        code = ExitCode.OK
+        code = first
         for job in jobs:
             if not job.ok:
                 code = ExitCode.ALERT_FAILED
@@ -166,7 +173,7 @@ def _dry_run(log: Log, config, store, outcomes, problems) -> ExitCode:
     items = [("this run's change", None, rec) for o in outcomes if o.reported
              for rec in [make(o.watch, o.diff, o.kinds)] if rec]
     items += [("pending since " + rec.get("created", "?"), path, rec)
-              for path, rec in readable(log, store.outbox(prune=False))]
+              for path, rec in readable(log, store.outbox(prune=False))[0]]
     if not items and not (problems and config.on_error):
         return ExitCode.OK
     sender = Sender(config, Redactor(all_urls(config)), log)

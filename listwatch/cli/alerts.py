@@ -52,11 +52,12 @@ def outbox(app: App, fmt: str) -> int:
     from ..alerts.outbox import pending
 
     store = app.store()
-    rows = pending(app.log, store)
+    rows, damaged = pending(app.log, store)
+    code = ExitCode.SOURCE_FAILED if damaged else ExitCode.OK
     if fmt == "json":
         click.echo(json.dumps({"listwatch": "outbox/1", "pending": rows}, indent=2,
                               ensure_ascii=False))
-        return ExitCode.OK
+        return code
     if not rows:
         click.echo(f"nothing pending in {store.root / 'outbox'}")
     for row in rows:
@@ -67,7 +68,7 @@ def outbox(app: App, fmt: str) -> int:
             click.echo(f"  pending    {t['url']}  ({t['attempts']} attempt(s){error})")
         for t in row["delivered"]:
             click.echo(f"  delivered  {t['url']}  ({t['at']})")
-    return ExitCode.OK
+    return code
 
 
 COMMANDS = [notify, outbox]

@@ -51,6 +51,8 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
         and app.verbose >= 0
     lock = contextlib.nullcontext() if dry_run else store.lock(config.lock_timeout)
     with lock:
+        for line in store.recovered:  # what a killed run left, cleaned up under the lock
+            app.log(f"store: {line}", 1)
         outcomes = run_check(
             config, sources, store, watches, dry_run=dry_run,
             outbox_record=alerts.outbox_record(config),
