@@ -8,6 +8,7 @@ Layout (all plain files a person can read)::
       watches/<watch>/snapshots/<seq>-<UTC time>.json  canonical snapshots, numbered
       watches/<watch>/state.json               HTTP validators (ETag, Last-Modified)
       outbox/<watch>/<snapshot name>           changes not yet delivered to every URL
+      errors.json                              what on_error was told, and when
 
 Every write is atomic (temp file, fsync, rename, fsync of the directory), so a run
 killed at any moment leaves the store readable. Accepting a snapshot writes its
@@ -299,6 +300,27 @@ class Store:
                            "only this watch's fetch state (ETag, documents read) was not "
                            "updated"):
             write_atomic(self.root / "watches" / watch / "state.json",
+                         json.dumps(state, indent=2, sort_keys=True).encode())
+
+    # -- what on_error was told (listwatch.alerts.notices) --------------------------------
+    def errors(self) -> dict:
+        """``<store>/errors.json``; {} when absent. Damaged: moved aside, StoreDamaged."""
+        path = self.root / "errors.json"
+        try:
+            state = json.loads(path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            state = None
+        if not isinstance(state, dict):
+            raise self.set_aside(path, "damaged (not a JSON object); on_error may hear "
+                                       "again of problems it was told about")
+        return state
+
+    def save_errors(self, state: dict) -> None:
+        with self._writing("errors.json (what on_error was told)",
+                           "on_error may hear again of problems it was told about"):
+            write_atomic(self.root / "errors.json",
                          json.dumps(state, indent=2, sort_keys=True).encode())
 
     # -- outbox -----------------------------------------------------------------------

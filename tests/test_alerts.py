@@ -421,6 +421,92 @@ def test_on_error_hears_about_broken_sources_and_failed_deliveries(tmp_path, hoo
     assert "watch t: " in hook.accepted[1].payload["message"]
 
 
+def _age_errors(p: Project, hours: float) -> None:
+    """Move every 'told' time in errors.json back: as if that much time had passed."""
+    from datetime import datetime, timedelta
+
+    path = p.store / "errors.json"
+    state = json.loads(path.read_text())
+    for problem in state["problems"].values():
+        told = datetime.strptime(problem["told"], "%Y-%m-%dT%H:%M:%SZ")
+        problem["told"] = (told - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path.write_text(json.dumps(state))
+
+
+def test_on_error_hears_once_when_broken_daily_while_broken_once_recovered(tmp_path, hook):
+    p = Project(tmp_path, [], on_error=[hook.url("json", "/ops")])
+    assert p.run("check").exit_code == 0
+    p.csv.rename(tmp_path / "away.csv")  # the source breaks
+    assert p.run("check").exit_code == 3
+    [first] = hook.accepted
+    assert first.payload["title"] == "listwatch: 1 problem in the last check"
+    assert "watch t: " in first.payload["message"] and "no such file" in first.payload["message"]
+    for _ in range(2):  # still broken, told less than a day ago: quiet
+        assert p.run("check").exit_code == 3
+    assert len(hook.accepted) == 1
+    _age_errors(p, 23)
+    assert p.run("check").exit_code == 3 and len(hook.accepted) == 1
+    _age_errors(p, 1)  # now a day since it was told
+    assert p.run("check").exit_code == 3
+    reminder = hook.accepted[-1].payload
+    assert len(hook.accepted) == 2 and reminder["message"].startswith("- still, since 20")
+    assert p.run("check").exit_code == 3 and len(hook.accepted) == 2  # reminded: a day again
+
+    (tmp_path / "away.csv").rename(p.csv)  # the source works again
+    assert p.run("check").exit_code == 0
+    recovered = hook.accepted[-1].payload
+    assert len(hook.accepted) == 3 and recovered["title"] == "listwatch: 1 resolved"
+    assert recovered["message"].startswith("- recovered: watch t works again (a problem since")
+    for _ in range(2):
+        assert p.run("check").exit_code == 0
+    assert len(hook.accepted) == 3
+    assert json.loads((p.store / "errors.json").read_text())["problems"] == {}
+
+
+def test_on_error_is_told_again_when_the_notice_was_not_delivered(tmp_path, hook):
+    p = Project(tmp_path, [], on_error=[hook.url("json", "/ops")])
+    assert p.run("check").exit_code == 0
+    p.csv.unlink()
+    hook.status = 500
+    assert p.run("check").exit_code == 4
+    hook.status = 200
+    assert p.run("check").exit_code == 3
+    assert len(hook.accepted) == 1 and "watch t: " in hook.accepted[0].payload["message"]
+    assert p.run("check").exit_code == 3 and len(hook.accepted) == 1
+
+
+def test_undelivered_alert_is_told_once_and_once_more_when_delivered(tmp_path, hook, hook2):
+    hook2.status = 500
+    p = Project(tmp_path, [hook2.url("json", "/people")], on_error=[hook.url("json", "/ops")])
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    for _ in range(3):
+        assert p.run("check").exit_code == 4
+    assert len(hook.accepted) == 1
+    hook2.status = 200
+    assert p.run("check").exit_code == 0
+    assert len(hook.accepted) == 2 and hook2.count() == 1
+    done = hook.accepted[1].payload["message"]
+    assert done.startswith('- recovered: watch t: alert "Test List: 1 added" to json://')
+    assert "is no longer pending" in done
+
+
+def test_a_watch_not_run_keeps_its_problem_and_a_removed_one_is_forgotten(tmp_path, hook):
+    p = Project(tmp_path, [], on_error=[hook.url("json", "/ops")],
+                watch_extra='\n[[watch]]\nname = "u"\nsource = "table"\n'
+                            f'location = "{tmp_path / "u.csv"}"\n')
+    (tmp_path / "u.csv").write_text("id,name\nx,X\n")
+    p.csv.unlink()
+    assert p.run("check").exit_code == 3 and len(hook.accepted) == 1
+    assert p.run("check", "u").exit_code == 0 and len(hook.accepted) == 1
+    assert "watch:t" in json.loads((p.store / "errors.json").read_text())["problems"]
+    text = p.config.read_text()
+    p.config.write_text(text[:text.index("[[watch]]")] + text[text.index("[[watch]]", 1 +
+                                                                          text.index("[[watch]]")):])
+    assert p.run("check").exit_code == 0 and len(hook.accepted) == 1
+    assert json.loads((p.store / "errors.json").read_text())["problems"] == {}
+
+
 def test_url_removed_from_config_is_dropped_with_a_warning(tmp_path, hook, hook2):
     hook2.status = 500
     p = Project(tmp_path, [hook.url("json", "/keep"), hook2.url("json", "/gone")])
