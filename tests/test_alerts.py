@@ -212,6 +212,45 @@ def test_killed_between_storing_and_sending_still_sends_next_run(tmp_path, hook)
     assert p.run("check").exit_code == 0 and hook.count() == 1
 
 
+def test_idempotency_key_is_stable_per_change_and_url(tmp_path, hook, hook2):
+    """A retry of one change carries the key of its first try; other changes and other
+    URLs get other keys; a URL that sets its own key keeps it; other services get none."""
+    hook.status = 500
+    own = hook2.url("json", "/own", query="+Idempotency-Key=mine")
+    p = Project(tmp_path, [hook.url("json", "/json"), hook.url("form", "/form"), own],
+                retries=1)
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    assert p.run("check").exit_code == 4
+    hook.status = 200
+    assert p.run("check").exit_code == 0
+    p.add("d", "Delta Depot")
+    assert p.run("check").exit_code == 0
+
+    def keys(path: str) -> list[str]:
+        return [r.headers.get("Idempotency-Key") for r in hook.requests
+                if r.path == path]
+    first, again, second = keys("/json")[0], keys("/json")[2], keys("/json")[3]
+    assert len(keys("/json")) == 4  # two tries, the next run's delivery, the next change
+    assert len(set(keys("/json")[:3])) == 1 and len(first) == 64
+    assert second != first
+    form = keys("/form")
+    assert form[0] == form[2] != form[3] and form[0] not in (first, second)
+    assert [r.headers.get("Idempotency-Key") for r in hook2.requests] == ["mine", "mine"]
+    assert first == again
+
+
+def test_idempotency_key_only_where_the_service_takes_headers():
+    from listwatch.alerts.sender import with_idempotency_key
+
+    assert with_idempotency_key("json://h/p", "k") == "json://h/p?+Idempotency-Key=k"
+    assert with_idempotency_key("forms://h/p?a=1#f", "k") == \
+        "forms://h/p?a=1&+Idempotency-Key=k#f"
+    assert with_idempotency_key("json://h/p?+idempotency-key=x", "k") == \
+        "json://h/p?+idempotency-key=x"
+    assert with_idempotency_key("mailto://h?to=a@b.c", "k") == "mailto://h?to=a@b.c"
+
+
 def test_uncommitted_outbox_record_is_never_sent(tmp_path, hook):
     """A record written by a run that died before its snapshot's rename."""
     p = Project(tmp_path, [hook.url("json", "/json")])

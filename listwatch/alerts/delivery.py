@@ -41,7 +41,7 @@ from . import messages
 from .notices import Decision, Problem, decide
 from .outbox import ALWAYS, INFO, VERBOSE, Log, audience, now, outbox_record, readable, save
 from .secrets import Redactor, all_urls, mask, redact, url_id
-from .sender import Job, Sender, retrying
+from .sender import Job, Sender, idempotency_key, retrying
 
 
 # -- rendering a record for one service ------------------------------------------------------
@@ -90,7 +90,9 @@ def _jobs_for(log: Log, config, store, sender: Sender | None, path: Path | None,
                 f" the pending alert for {target['url']} (the {why})", INFO)
             continue
         kept.append(target)
-        jobs.append(Job(url, render, path, record, target))
+        record_id = f"{record['watch']}/{record.get('snapshot') or (path.name if path else '')}"
+        jobs.append(Job(url, render, path, record, target,
+                        key=idempotency_key(record_id, url)))
     if not dry_run and path is not None and len(kept) != len(record.get("targets", [])):
         record["targets"] = kept
         save(store, path, record)
