@@ -210,6 +210,9 @@ def test_killed_between_storing_and_sending_still_sends_next_run(tmp_path, hook)
     assert r.exit_code == 0, r.stderr
     assert hook.count() == 1 and "Gamma Shop" in hook.accepted[0].payload["message"]
     assert p.run("check").exit_code == 0 and hook.count() == 1
+    # the POST in flight when the run was killed and the resend are one alert to the receiver
+    keys = [r.headers["Idempotency-Key"] for r in hook.requests]
+    assert len(keys) == 2 and keys[0] == keys[1]
 
 
 def test_idempotency_key_is_stable_per_change_and_url(tmp_path, hook, hook2):
