@@ -301,18 +301,34 @@ def test_notify_test_reports_each_url(tmp_path, hook, hook2):
     hook2.down()
     r = p.run("notify", "test", "t")
     assert r.exit_code == 4
-    assert f"ok      json://127.0.0.1:{hook.port}/***" in r.stdout
-    assert f"failed  json://127.0.0.1:{hook2.port}/***: " in r.stdout
+    assert f"ok      json://127.0.0.1:{hook.port}/***  [notify: watch t]" in r.stdout
+    assert f"failed  json://127.0.0.1:{hook2.port}/***  [notify: watch t]: " in r.stdout
     assert hook.count("/json") == 1
     assert "test message" in hook.accepted[0].payload["title"]
     hook2.up()
     r = p.run("notify", "test", "--format", "json")
     assert r.exit_code == 0, r.stdout
-    assert [x["ok"] for x in json.loads(r.stdout)] == [True, True, True]
+    rows = json.loads(r.stdout)
+    assert [x["ok"] for x in rows] == [True, True, True]
+    assert [x["roles"] for x in rows] == [["notify: watch t"], ["on_error"],
+                                          ["notify: watch t"]]
     assert hook.count("/ops") == 1 and hook2.count("/two") == 1
 
     bad = p.run("notify", "test", "nope")
     assert bad.exit_code == 2 and "no watch named 'nope'" in bad.stderr
+
+
+def test_notify_test_says_which_url_is_notify_and_which_on_error(tmp_path, hook):
+    """Two URLs that mask alike are told apart by their role and watch."""
+    p = Project(tmp_path, [hook.url("json", "/people")], on_error=[hook.url("json", "/ops")],
+                watch_extra='\n[[watch]]\nname = "u"\nsource = "table"\n'
+                            f'location = "{tmp_path / "list.csv"}"\n'
+                            f'notify = ["{hook.url("json", "/ops")}"]\n')
+    r = p.run("notify", "test")
+    assert r.exit_code == 0, r.output
+    masked = f"json://127.0.0.1:{hook.port}/***"
+    assert r.stdout.splitlines() == [f"ok      {masked}  [notify: watch t]",
+                                     f"ok      {masked}  [on_error; notify: watch u]"]
 
 
 def test_outbox_text_lists_pending_and_delivered(tmp_path, hook, hook2):
@@ -547,6 +563,21 @@ def test_a_watch_not_run_keeps_its_problem_and_a_removed_one_is_forgotten(tmp_pa
                                                                           text.index("[[watch]]")):])
     assert p.run("check").exit_code == 0 and len(hook.accepted) == 1
     assert json.loads((p.store / "errors.json").read_text())["problems"] == {}
+
+
+def test_on_error_notices_have_the_apprise_type_of_their_news(tmp_path, hook, hook2):
+    """failure: a watch broke; warning: only an alert went undelivered; success: over."""
+    hook2.status = 500
+    p = Project(tmp_path, [hook2.url("json", "/people")], on_error=[hook.url("json", "/ops")])
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    assert p.run("check").exit_code == 4
+    p.csv.unlink()
+    assert p.run("check").exit_code == 4
+    hook2.status = 200
+    p.add("d", "Delta Depot")  # the list is back
+    assert p.run("check").exit_code == 0
+    assert [n.payload["type"] for n in hook.accepted] == ["warning", "failure", "success"]
 
 
 def test_url_removed_from_config_is_dropped_with_a_warning(tmp_path, hook, hook2):

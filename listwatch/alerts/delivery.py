@@ -138,12 +138,13 @@ def after_check(log: Log, config, store, outcomes, dry_run: bool = False) -> Exi
                 problems.append(Problem(
                     f"alert:{job.path.name if job.path else '?'}:{url_id(job.url)}", line,
                     f"watch {job.record['watch']}: alert \"{_heading(job.record)}\" to "
-                    f"{job.masked} is no longer pending"))
+                    f"{job.masked} is no longer pending", "warning"))
         decision = _decide(config, stored, problems, ran)
         told = True
         if decision.lines:
             note = messages.notice(decision.lines, decision.failing)
-            notices = [Job(u, lambda svc: (note.title, note.body, "text", None))
+            notices = [Job(u, lambda svc: (note.title, note.body, "text", None),
+                           notify_type=decision.notify_type)
                        for u in dict.fromkeys(config.on_error)]
             retrying(config, sender, notices)
             for job in notices:
@@ -254,6 +255,17 @@ def _show(log: Log, sender: Sender, pairs: list[tuple[str, Callable]]) -> None:
 
 
 # -- notify test --------------------------------------------------------------------------------
+def role(config, url: str) -> str:
+    """What ``url`` is for: ``on_error``, ``notify: watch a, b`` (the watches told)."""
+    roles = ["on_error"] if url in config.on_error else []
+    watches = [w.name for w in config.watches if url in audience(config, w)]
+    if watches:
+        roles.append(f"notify: watch{'es' * (len(watches) > 1)} {', '.join(watches)}")
+    elif url in config.notify:
+        roles.append("notify: no watch (each has its own notify)")
+    return "; ".join(roles)
+
+
 def send_test(log: Log, config, watch_name: str | None = None) -> list[Job]:
     """Send a test message to a watch's URLs (every configured URL when no watch)."""
     if watch_name:
@@ -267,7 +279,8 @@ def send_test(log: Log, config, watch_name: str | None = None) -> list[Job]:
         raise ConfigError(f"{config.path}: no notify URLs configured for {where}")
     sender = Sender(config, Redactor(all_urls(config)), log)
     try:
-        jobs = [Job(u, lambda svc: (msg.title, msg.body, "text", None)) for u in urls]
+        jobs = [Job(u, lambda svc: (msg.title, msg.body, "text", None), role=role(config, u))
+                for u in urls]
         for _ in sender.send(jobs):
             pass
         return jobs

@@ -19,7 +19,7 @@ forgotten without a word. An alert's problem ends when it is no longer pending
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 RECORD = "errors/1"
@@ -32,6 +32,7 @@ class Problem:
     key: str | None  # None: told once, never remembered
     line: str
     fixed: str = ""  # what the notice says when the problem is over
+    severity: str = "failure"  # apprise NotifyType: failure (broken), warning (undelivered)
 
 
 def clock() -> datetime:
@@ -54,10 +55,20 @@ class Decision:
     lines: list[str]  # the notice's lines: new, reminded and recovered problems
     state: dict  # errors.json as it is once the notice is delivered
     changed: bool  # state differs from what is stored
+    severities: set[str] = field(default_factory=set)  # of the problems told
 
     @property
     def failing(self) -> int:
         return sum(1 for line in self.lines if not line.startswith("recovered: "))
+
+    @property
+    def notify_type(self) -> str:
+        """failure when a watch is broken, warning when only alerts are undelivered,
+        success when every problem told is over."""
+        for kind in ("failure", "warning"):
+            if kind in self.severities:
+                return kind
+        return "success"
 
 
 def decide(stored: dict, problems: list[Problem], ran: set[str], configured: set[str],
@@ -70,15 +81,19 @@ def decide(stored: dict, problems: list[Problem], ran: set[str], configured: set
     old = stored.get("problems") if isinstance(stored.get("problems"), dict) else {}
     state: dict[str, dict] = {}
     lines: list[str] = []
+    severities: set[str] = set()
     current = {p.key for p in problems if p.key}
     for p in problems:
         if p.key is None:
             lines.append(p.line)
+            severities.add(p.severity)
             continue
         if p.key in state:  # the same problem twice in one run: told once
             continue
         seen = old.get(p.key)
         told = _parse(seen.get("told")) if isinstance(seen, dict) else None
+        if told is None or now - told >= REMIND:
+            severities.add(p.severity)
         if told is None:
             lines.append(p.line)
             state[p.key] = {"since": _stamp(now), "told": _stamp(now), "line": p.line,
@@ -100,4 +115,4 @@ def decide(stored: dict, problems: list[Problem], ran: set[str], configured: set
         lines.append(f"recovered: {seen.get('fixed') or key} "
                      f"(a problem since {seen.get('since', '?')})")
     new = {"listwatch": RECORD, "problems": state}
-    return Decision(lines, new, new != {"listwatch": RECORD, "problems": old})
+    return Decision(lines, new, new != {"listwatch": RECORD, "problems": old}, severities)

@@ -43,6 +43,8 @@ class Job:
     ok: bool = False
     reason: str = ""
     key: str | None = None  # idempotency key, sent where the service takes headers
+    notify_type: str = "info"  # apprise NotifyType: info, success, warning, failure
+    role: str = ""  # for people: "notify: watch nml", "on_error"
 
     @property
     def masked(self) -> str:
@@ -187,6 +189,7 @@ class Sender:
                 job.ok, job.reason = False, self.redact(f"could not build the message: {exc}")
                 failed.append(job)
                 continue
+            key = (*key, job.notify_type)
             uid = url_id(job.url)
             for bkey, members in batches:
                 if bkey == key and uid not in members:
@@ -196,15 +199,16 @@ class Sender:
                 batches.append((key, {uid: (job, svc)}))
         if failed:
             yield failed
-        for (title, body, body_format, attach), members in batches:
-            yield self._notify(title, body, body_format, attach, members)
+        for (title, body, body_format, attach, notify_type), members in batches:
+            yield self._notify(title, body, body_format, attach, notify_type, members)
 
-    def _notify(self, title, body, body_format, attach, members) -> list[Job]:
+    def _notify(self, title, body, body_format, attach, notify_type, members) -> list[Job]:
         a = self.apprise.Apprise(asset=self.asset)
         for _, svc in members.values():
             a.add(svc)
         try:
             result = a.notify(body=body, title=title, body_format=body_format, attach=attach,
+                              notify_type=self.apprise.NotifyType(notify_type),
                               timeout=self.config.alert_timeout * 2 + 2)
         except Exception as exc:  # noqa: BLE001 - notify() should never raise
             for job, _ in members.values():

@@ -35,11 +35,12 @@ def notify_test(app: App, watch: str | None, fmt: str) -> int:
 
     jobs = send_test(app.log, app.config(), watch)
     if fmt == "json":
-        click.echo(json.dumps([{"url": j.masked, "ok": j.ok, "error": j.reason or None}
-                               for j in jobs], indent=2))
+        click.echo(json.dumps([{"url": j.masked, "roles": j.role.split("; "), "ok": j.ok,
+                                "error": j.reason or None} for j in jobs], indent=2))
     else:
         for j in jobs:
-            click.echo(f"ok      {j.masked}" if j.ok else f"failed  {j.masked}: {j.reason}")
+            shown = f"{j.masked}  [{j.role}]"
+            click.echo(f"ok      {shown}" if j.ok else f"failed  {shown}: {j.reason}")
     return ExitCode.OK if all(j.ok for j in jobs) else ExitCode.ALERT_FAILED
 
 
