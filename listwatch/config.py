@@ -137,6 +137,7 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         raise ConfigError(f"{_where(path, doc, location)}: {message}{more}")
 
     from .alerts import secrets as masking
+    from .alerts.schemes import check_config as check_notifiers
 
     seen: set[str] = set()
 
@@ -175,6 +176,7 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         secrets=sorted(v for v in seen if len(v) >= masking.MIN_SECRET),
     )
     masking.use(config.secrets)
+    check_notifiers(config)  # a mistyped scheme is found before anything is fetched
     return config
 
 

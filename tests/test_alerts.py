@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from receivers import SMTPReceiver, WebhookReceiver
+from servers import Route
 
 from listwatch.alerts import messages
 from listwatch.alerts.secrets import Redactor, mask, url_id
@@ -592,6 +593,51 @@ def test_url_removed_from_config_is_dropped_with_a_warning(tmp_path, hook, hook2
     assert r.exit_code == 0, r.stderr
     assert "dropped the pending alert for json://127.0.0.1:" in r.stderr
     assert p.outbox() == [] and hook.count() == 1
+
+
+# -- notifier URLs checked when the config is read --------------------------------------------
+@pytest.mark.parametrize("where", ["watch", "default", "on_error"])
+def test_mistyped_notifier_scheme_is_a_config_error_before_any_fetch(tmp_path, http_server,
+                                                                      where):
+    bad = "jsno://bob:S3cretPass@127.0.0.1:1/hook/TOKENsecret123"
+    good = "json://127.0.0.1:1/ok"
+    p = Project(tmp_path, [bad if where == "default" else good],
+                on_error=[bad] if where == "on_error" else [],
+                watch_notify=[good, bad] if where == "watch" else None)
+    location = http_server.route("/list.csv", Route(b"id,name\na,A\n"))
+    p.config.write_text(p.config.read_text().replace(str(p.csv), location))
+    for args in (["check"], ["check", "--dry-run"], ["notify", "test"], ["outbox"]):
+        r = p.run(*args)
+        assert r.exit_code == 2, (args, r.output)
+        lines = r.stderr.splitlines()
+        assert len(lines) == 1 and "Traceback" not in r.stderr
+        key = {"watch": 'watch "t": key notify[1]', "default": "key alerts.notify[0]",
+               "on_error": "key alerts.on_error[0]"}[where]
+        assert lines[0] == (f"error: {p.config}: {key}: jsno://***:***@127.0.0.1:1/***/***: "
+                            "apprise knows no service jsno://; did you mean json://?")
+    assert http_server.requests == [] and not p.store.exists()
+
+
+def test_scheme_check_reads_a_cache_and_never_imports_apprise(tmp_path, hook):
+    """The schemes come from a child process once, then from the cache file."""
+    p = Project(tmp_path, [hook.url("json", "/json"), "mailto://127.0.0.1:1?to=a@b.example"])
+    cache = tmp_path / "cache"
+    env = {**os.environ, "LISTWATCH_CACHE_DIR": str(cache)}
+    probe = ("import sys; from listwatch.cli import cli; "
+             f"code = cli.main(['--config', {str(p.config)!r}, 'check'], "
+             "standalone_mode=False); print('PROBE', code, 'apprise' in sys.modules)")
+
+    def run() -> list[str]:
+        out = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True,
+                             text=True, timeout=120, env=env).stdout
+        return next(line.split()[1:] for line in out.splitlines() if line.startswith("PROBE"))
+
+    assert run() == ["0", "False"]  # a cold cache: filled by a child process
+    stored = json.loads((cache / "apprise-schemes.json").read_text())
+    assert stored["schemes"]["json"] is True and "jsno" not in stored["schemes"]
+    before = (cache / "apprise-schemes.json").stat().st_mtime_ns
+    assert run() == ["0", "False"]
+    assert (cache / "apprise-schemes.json").stat().st_mtime_ns == before  # read, not rebuilt
 
 
 # -- apprise only when sending --------------------------------------------------------------------
