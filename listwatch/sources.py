@@ -151,6 +151,7 @@ def parse_options(pairs: list[str], options_schema: dict | None) -> dict[str, An
 def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -> dict:
     """Run a source and return its validated snapshot; the source document is ``ctx.primary``."""
     from . import snapshot
+    from .alerts.secrets import redact
     from .errors import ConfigError, ListwatchError, NotModified, SourceError
     from .fetching import display
     from .validation import check_snapshot, option_errors
@@ -177,7 +178,7 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -
               "sha256": doc.sha256 if doc else None, "retrieved_at": snapshot.utcnow()}
     source = {k: v for k, v in source.items() if v is not None}
     snap = snapshot.make(dict(draft.list), list(draft.entries), source,
-                         list(draft.warnings) + ctx.warnings)
+                         [redact(str(w)) for w in list(draft.warnings) + ctx.warnings])
     check_snapshot(snap, f"{shown}: snapshot from source {reg.name}")
     ctx.unfiltered = getattr(draft, "unfiltered", None)
     return snap

@@ -20,7 +20,9 @@ from click.testing import CliRunner
 from receivers import WebhookReceiver
 from servers import HTTPServer, Route
 
+import listwatch
 from listwatch.cli import App, cli
+from listwatch.plugins import register
 
 SECRETS = {"LW_PATH_TOKEN": "PathTok3n9x", "LW_QUERY_TOKEN": "QueryTok7zq",
            "LW_SPACE_TOKEN": "open sesameTok 42"}
@@ -143,3 +145,39 @@ def test_redacting_a_real_store_file_path_is_harmless(tmp_path):
 
     text = str(Path(tmp_path) / "store" / "x.json")
     assert redact(text, ["PathTok3n9x"]) == text
+
+
+class _Echo(listwatch.Source):
+    """A third-party source that names its raw location in a warning."""
+
+    name = "echo"
+
+    def fetch(self, location, options, ctx):
+        ctx.get(location)
+        return listwatch.Draft(list={"id": "echo"}, entries=[{"id": "a", "name": "A"}],
+                               warnings=[f"{location}: read with a warning"])
+
+
+class _EchoPlugin:
+    @listwatch.hookimpl
+    def register_sources(self, register):
+        register(_Echo())
+
+
+def test_a_sources_warning_naming_the_location_is_stored_masked(tmp_path, plugins,
+                                                                 http_server, monkeypatch):
+    """A source's warning may quote the raw location: stored and shown masked."""
+    token = SECRETS["LW_PATH_TOKEN"]
+    http_server.route(f"/e/{token}/list.txt", Route(b"A\n"))
+    register(plugins, _EchoPlugin(), "echo", package=("listwatch-echo", "1.0"))
+    config = tmp_path / "listwatch.toml"
+    config.write_text('[store]\npath = "store"\n\n[[watch]]\nname = "e"\nsource = "echo"\n'
+                      f'location = "{http_server.url("/e/${LW_PATH_TOKEN}/list.txt")}"\n')
+    monkeypatch.setenv("LW_PATH_TOKEN", token)
+    result = CliRunner().invoke(cli, ["--config", str(config), "check"],
+                                obj=App(plugins=plugins))
+    assert result.exit_code == 0, result.output
+    [stored] = (tmp_path / "store").rglob("snapshots/*.json")
+    warnings = json.loads(stored.read_text())["warnings"]
+    assert warnings == [f"{http_server.url('/e/***/list.txt')}: read with a warning"]
+    assert not _leaks(stored.read_bytes()) and not _leaks(result.stderr.encode())

@@ -146,3 +146,18 @@ def test_failed_state_write_after_the_commit_says_what_was_kept(tmp_path, hook):
     blocker.rmdir()
     assert p.run("check").exit_code == 0
     assert hook.count() == 1 and p.outbox() == []
+
+
+def test_damaged_errors_file_is_named_moved_aside_and_rebuilt(tmp_path, hook):
+    p = Project(tmp_path, [], on_error=[hook.url("json", "/ops")])
+    assert p.run("check").exit_code == 0
+    p.csv.unlink()
+    assert p.run("check").exit_code == 3 and len(hook.accepted) == 1
+    errors = p.store / "errors.json"
+    errors.write_text("[]")
+    r = p.run("check")
+    assert r.exit_code == 3
+    assert "errors.json: damaged (not a JSON object)" in r.stderr
+    assert errors.with_name("errors.json.broken").exists()
+    assert len(hook.accepted) == 2  # told again: what was told before is not known
+    assert json.loads(errors.read_text())["problems"]
