@@ -34,6 +34,9 @@ class Root(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra):
         argv = list(sys.argv[1:] if args is None else args)
+        masking = sys.modules.get("listwatch.alerts.secrets")
+        if masking is not None:  # a fresh invocation: no values from an earlier config
+            masking.use(())
         try:
             rv = super().main(argv, prog_name or "listwatch", complete_var,
                               standalone_mode=False, **extra)

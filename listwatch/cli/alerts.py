@@ -49,7 +49,10 @@ def notify_test(app: App, watch: str | None, fmt: str) -> int:
               show_default=True)
 @pass_app
 def outbox(app: App, fmt: str) -> int:
-    """Show the alerts not yet delivered to every URL (retried by the next `check`)."""
+    """Show the alerts not yet delivered to every URL (retried by the next `check`).
+
+    Exits 3 when a record in the outbox is damaged (the next `check` moves it aside).
+    """
     from ..alerts.outbox import pending
 
     store = app.store()
