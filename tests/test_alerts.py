@@ -522,6 +522,30 @@ def test_on_error_hears_once_when_broken_daily_while_broken_once_recovered(tmp_p
     assert json.loads((p.store / "errors.json").read_text())["problems"] == {}
 
 
+def test_notice_decisions_with_a_fake_clock():
+    from datetime import UTC, datetime, timedelta
+
+    from listwatch.alerts.notices import Problem, decide
+
+    t0 = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    broken = [Problem("watch:a", "watch a: gone", "watch a works again"),
+              Problem("alert:a/1.json:u", "undelivered", "delivered", "warning")]
+    first = decide({}, broken, {"a"}, {"a"}, t0)
+    assert first.lines == ["watch a: gone", "undelivered"] and first.notify_type == "failure"
+    quiet = decide(first.state, broken, {"a"}, {"a"}, t0 + timedelta(hours=23, minutes=59))
+    assert quiet.lines == [] and not quiet.changed
+    later = decide(first.state, broken[1:], {"a"}, {"a"}, t0 + timedelta(days=1))
+    assert later.lines == ["still, since 2026-01-01T12:00:00Z: undelivered",
+                           "recovered: watch a works again (a problem since "
+                           "2026-01-01T12:00:00Z)"]
+    assert later.notify_type == "warning" and later.failing == 1
+    over = decide(later.state, [], set(), {"a"}, t0 + timedelta(days=1, hours=1))
+    assert over.lines == ["recovered: delivered (a problem since 2026-01-01T12:00:00Z)"]
+    assert over.notify_type == "success" and over.state["problems"] == {}
+    once = decide({}, [Problem(None, "damaged"), Problem(None, "damaged 2")], set(), set(), t0)
+    assert once.lines == ["damaged", "damaged 2"] and once.state["problems"] == {}
+
+
 def test_on_error_is_told_again_when_the_notice_was_not_delivered(tmp_path, hook):
     p = Project(tmp_path, [], on_error=[hook.url("json", "/ops")])
     assert p.run("check").exit_code == 0

@@ -136,7 +136,8 @@ def after_check(log: Log, config, store, outcomes, dry_run: bool = False) -> Exi
                         f"({job.target['attempts']} attempt(s) so far); kept in the outbox")
                 log(f"error: {line}", ALWAYS)
                 problems.append(Problem(
-                    f"alert:{job.path.name if job.path else '?'}:{url_id(job.url)}", line,
+                    f"alert:{job.record['watch']}/{job.path.name if job.path else '?'}:"
+                    f"{url_id(job.url)}", line,
                     f"watch {job.record['watch']}: alert \"{_heading(job.record)}\" to "
                     f"{job.masked} is no longer pending", "warning"))
         decision = _decide(config, stored, problems, ran)

@@ -2,7 +2,7 @@
 a day while it lasts, and once when it ends — not on every run.
 
 A problem has a key: ``watch:<name>`` (a watch failed or looked broken) or
-``alert:<record>:<url id>`` (an alert not delivered to a URL). Problems without a key
+``alert:<watch>/<record>:<url id>`` (an alert not delivered to a URL). Problems without a key
 (a damaged store file, moved aside) are told once, as they happen. What was told and
 when is kept in ``<store>/errors.json`` (written atomically)::
 
