@@ -247,9 +247,10 @@ class Store:
                 write_atomic(path, (text if text is not None else dumps(snapshot)
                                     ).encode("utf-8"))
             except BaseException:
-                with contextlib.suppress(OSError):
-                    pending.unlink()
-                raise
+                if not path.exists():  # not committed: the record must never be sent
+                    with contextlib.suppress(OSError):
+                        pending.unlink()
+                raise  # (committed after all: taking the lock next time keeps the record)
         if outbox is not None:  # committed; if this fails, taking the lock finishes it
             with self._writing(f"the outbox record of watch {watch}",
                                "the snapshot was stored and its alert is sent by the next "
