@@ -17,7 +17,8 @@ renames the record to ``<name>.json``. Taking the lock finishes what a killed ru
 a ``.pending`` record whose snapshot was committed becomes ``.json`` (its alert goes
 out), one whose snapshot was not is removed, and partial ``.tmp`` files are deleted.
 So an outbox record named ``.json`` was always committed: if its snapshot is missing
-later, someone deleted it, and the alert is still delivered (and said so).
+later, someone deleted it, and the alert is still delivered (and said so). This relies on
+every writer holding the lock (readers such as ``listwatch outbox`` never write).
 
 A damaged file (a state that is not a JSON object, an outbox record listwatch cannot
 read) is never ignored in silence: it is moved aside to ``<name>.broken`` and named in
