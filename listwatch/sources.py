@@ -165,11 +165,13 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -
     shown = display(location)
     try:
         draft = reg.source.fetch(location, options, ctx)
-    except (ListwatchError, NotModified):
+    except (ListwatchError, NotModified) as exc:
+        # a plugin's message may quote the raw location: values from ${NAME} masked
+        exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
         raise
     except Exception as exc:  # a plugin bug must not stop the other watches
-        raise SourceError(f"{shown}: source {reg.name} (package {reg.package}) crashed: "
-                          f"{type(exc).__name__}: {exc}") from exc
+        raise SourceError(redact(f"{shown}: source {reg.name} (package {reg.package}) "
+                                 f"crashed: {type(exc).__name__}: {exc}")) from exc
     if not isinstance(draft, Draft) and not hasattr(draft, "entries"):
         raise SourceError(f"{shown}: source {reg.name} returned {type(draft).__name__}, "
                           "not a listwatch.Draft")

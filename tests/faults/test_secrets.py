@@ -181,3 +181,33 @@ def test_a_sources_warning_naming_the_location_is_stored_masked(tmp_path, plugin
     warnings = json.loads(stored.read_text())["warnings"]
     assert warnings == [f"{http_server.url('/e/***/list.txt')}: read with a warning"]
     assert not _leaks(stored.read_bytes()) and not _leaks(result.stderr.encode())
+
+
+class _Raw(listwatch.Source):
+    """A source whose errors quote the raw location (a third party's, or a crash)."""
+
+    name = "raw"
+    options_schema = {"type": "object", "properties": {"crash": {"type": "boolean"}}}
+
+    def fetch(self, location, options, ctx):
+        if options.get("crash"):
+            raise ValueError(f"cannot parse {location!r}")
+        raise listwatch.SourceError(f"{location}: no list here")
+
+
+@pytest.mark.parametrize("crash", [False, True])
+def test_exceptions_from_a_source_carry_no_secret(crash):
+    """The API's exceptions, not only the CLI's output: ``run`` masks their messages."""
+    from listwatch.alerts import secrets
+    from listwatch.fetching import Context
+    from listwatch.sources import Registered, run
+
+    secrets.use(SECRETS.values())
+    try:
+        location = f"https://example.org/p/{SECRETS['LW_SPACE_TOKEN']}/x?api-key=" \
+                   f"{SECRETS['LW_QUERY_TOKEN']}"
+        with pytest.raises(listwatch.SourceError) as info:
+            run(Registered(_Raw(), "raw", "raw", "1"), location, {"crash": crash}, Context())
+    finally:
+        secrets.use(())
+    assert "/p/***/x" in str(info.value) and not _leaks(str(info.value).encode()), info.value
