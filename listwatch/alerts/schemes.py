@@ -6,8 +6,8 @@ read, before anything is fetched; but a ``check`` with no change never imports a
 table, ``benchmarks/bench_alerts.py``). So the schemes are listed once per apprise
 installation, by a child process that imports apprise, and kept in a small JSON file in
 the cache directory (``LISTWATCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/listwatch``, else
-``~/.cache/listwatch``), keyed by where apprise is installed and when its files last
-changed. Later runs read that file (well under a millisecond).
+``~/.cache/listwatch``; a per-user folder in the temp directory when that is not
+writable), keyed by where apprise is installed and when its files last changed. Later runs read that file (well under a millisecond).
 
 When the schemes cannot be known (apprise missing, the child failed), no URL is refused
 here: delivery reports what apprise says.
@@ -38,6 +38,14 @@ def cache_dir() -> Path:
     return Path(base) / "listwatch"
 
 
+def _places() -> list[Path]:
+    """The cache file, and where it goes when the home directory is not writable."""
+    import tempfile
+
+    fallback = Path(tempfile.gettempdir()) / f"listwatch-{os.getuid()}" / CACHE_NAME
+    return [cache_dir() / CACHE_NAME, fallback]
+
+
 def _key() -> str | None:
     """Where apprise is and when its files changed; None when it is not installed."""
     import importlib.util
@@ -61,14 +69,14 @@ def known() -> dict[str, bool] | None:
         return None
     if _known is not None and _known[0] == key:
         return _known[1]
-    path = cache_dir() / CACHE_NAME
-    try:
-        cached = json.loads(path.read_text("utf-8"))
-        if cached.get("key") == key and isinstance(cached.get("schemes"), dict):
-            _known = (key, cached["schemes"])
-            return _known[1]
-    except (OSError, ValueError, AttributeError):
-        pass
+    for path in _places():
+        try:
+            cached = json.loads(path.read_text("utf-8"))
+            if cached.get("key") == key and isinstance(cached.get("schemes"), dict):
+                _known = (key, cached["schemes"])
+                return _known[1]
+        except (OSError, ValueError, AttributeError):
+            continue
     try:
         out = subprocess.run([sys.executable, "-c", _CHILD], capture_output=True, text=True,
                              timeout=120, check=True).stdout
@@ -76,13 +84,15 @@ def known() -> dict[str, bool] | None:
     except (OSError, ValueError, subprocess.SubprocessError, AttributeError):
         return None
     _known = (key, schemes)
-    try:  # best effort: a read-only home only costs the next run the same again
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": key, "schemes": schemes}), "utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    for path in _places():  # best effort: nowhere writable costs the next run the same
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"key": key, "schemes": schemes}), "utf-8")
+            os.replace(tmp, path)
+            break
+        except OSError:
+            continue
     return schemes
 
 
