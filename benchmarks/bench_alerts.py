@@ -7,6 +7,9 @@
    cumulative import time), the same `check` with and without apprise preloaded
    (wall time of the process), and importing apprise plus loading its plugins
    (the first ``instantiate()``), which is what a run that sends pays.
+   Also what checking the notifier URLs' schemes at load costs (``listwatch.alerts.schemes``):
+   reading the cached scheme list (every run with URLs), against listing the schemes in a
+   child process that imports apprise (the first run after apprise is installed or upgraded).
 2. Delivery: one alert to --urls local ``json://`` webhooks (one receiver on
    127.0.0.1 that answers after --latency seconds, as a real service would), sent
    sequentially (``AppriseAsset(async_mode=False)``), with apprise's default
@@ -99,6 +102,45 @@ def startup(runs: int) -> None:
     print(f"| `-X importtime`: apprise cumulative | {statistics.median(imports):.3f} | |")
     print(f"| import apprise + first instantiate() (process, minus bare python "
           f"{python:.3f}) | {load - python:.3f} | |")
+    print()
+    schemes(runs)
+
+
+def schemes(runs: int) -> None:
+    """The scheme check at config load: warm cache vs. a cold one (child process)."""
+    import os
+
+    from listwatch.alerts import schemes as mod
+    from listwatch.config import Config, Watch
+
+    config = Config(path=Path("listwatch.toml"), store=Path("."),
+                    notify=["json://127.0.0.1:9/x", "mailto://127.0.0.1:25?to=a@b.example"],
+                    on_error=["slack://T/B/C"],
+                    watches=[Watch("w", "table", "x.csv", notify=["discord://1/2"])])
+    with tempfile.TemporaryDirectory(prefix="bench-schemes-") as tmp:
+        os.environ["LISTWATCH_CACHE_DIR"] = tmp
+        cold = []
+        for _ in range(max(1, runs // 2)):
+            mod._known = None
+            (Path(tmp) / mod.CACHE_NAME).unlink(missing_ok=True)
+            start = time.perf_counter()
+            mod.check_config(config)
+            cold.append(time.perf_counter() - start)
+        warm = []
+        for _ in range(runs * 20):
+            mod._known = None  # a new process: the cache file is read again
+            start = time.perf_counter()
+            mod.check_config(config)
+            warm.append(time.perf_counter() - start)
+        del os.environ["LISTWATCH_CACHE_DIR"]
+    print("## Notifier URL schemes checked at config load\n")
+    print("| what | median | ratio |")
+    print("| --- | ---: | ---: |")
+    print(f"| cold: schemes listed by a child process importing apprise (once per apprise "
+          f"install) | {statistics.median(cold) * 1000:.0f} ms | 1.00 |")
+    print(f"| warm: the cached list read (each run with URLs) | "
+          f"{statistics.median(warm) * 1e6:.0f} µs | "
+          f"{statistics.median(warm) / statistics.median(cold):.5f} |")
     print()
 
 

@@ -72,7 +72,10 @@ def parse_key(watch: Watch, reg: Registered) -> str:
 
 def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None,
            latest: Callable[[str], dict | None]) -> Fetched:
-    state = store.state(watch.name)
+    try:
+        state = store.state(watch.name)
+    except ListwatchError as exc:  # a damaged state file fails this watch alone
+        return Fetched(None, None, exc)
     ctx = Context(watch=watch.name, timeout=watch.timeout or DEFAULT_TIMEOUT,
                   max_bytes=watch.max_bytes or DEFAULT_MAX_BYTES,
                   validators=state.get("validators", {}),

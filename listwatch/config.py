@@ -64,6 +64,9 @@ class Config:
     alert_timeout: float = 15.0
     backoff: float = 1.0
     watches: list[Watch] = field(default_factory=list)
+    #: every value substituted from ``${NAME}`` (long enough to search for): masked
+    #: wherever text leaves listwatch (:func:`listwatch.alerts.secrets.redact`)
+    secrets: list[str] = field(default_factory=list)
 
     def watch(self, name: str) -> Watch:
         for w in self.watches:
@@ -74,19 +77,24 @@ class Config:
                           f"(watches: {known})")
 
 
-def expand(value: Any, environ: Mapping[str, str], where: str) -> Any:
-    """Replace ``${NAME}`` in every string; an unset variable is an error naming it."""
+def expand(value: Any, environ: Mapping[str, str], where: str,
+           seen: set[str] | None = None) -> Any:
+    """Replace ``${NAME}`` in every string; an unset variable is an error naming it.
+
+    Each value substituted is added to ``seen`` (the config's secrets)."""
     if isinstance(value, str):
         def sub(match: re.Match) -> str:
             name = match.group(1)
             if name not in environ:
                 raise ConfigError(f"{where}: environment variable {name} is not set")
+            if seen is not None:
+                seen.add(environ[name])
             return environ[name]
         return _VAR.sub(sub, value)
     if isinstance(value, list):
-        return [expand(v, environ, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [expand(v, environ, f"{where}[{i}]", seen) for i, v in enumerate(value)]
     if isinstance(value, dict):
-        return {k: expand(v, environ, f"{where}.{k}") for k, v in value.items()}
+        return {k: expand(v, environ, f"{where}.{k}", seen) for k, v in value.items()}
     return value
 
 
@@ -179,6 +187,11 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(f"{_where(path, doc, location)}: {message}{more}")
 
+    from .alerts import secrets as masking
+    from .alerts.schemes import check_config as check_notifiers
+
+    seen: set[str] = set()
+
     names: set[str] = set()
     watches = []
     for i, w in enumerate(doc.get("watch", [])):
@@ -189,10 +202,10 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         watches.append(Watch(
             name=w["name"], source=w["source"],
             location=_beside(path, typed := expand(w["location"], environ,
-                                                   f"{where}: key location")),
+                                                   f"{where}: key location", seen)),
             as_written=typed,
-            options=expand(w.get("options", {}), environ, f"{where}: key options"),
-            notify=expand(w.get("notify", []), environ, f"{where}: key notify"),
+            options=expand(w.get("options", {}), environ, f"{where}: key options", seen),
+            notify=expand(w.get("notify", []), environ, f"{where}: key notify", seen),
             report=tuple(w["report"]) if "report" in w else None,
             ignore=tuple(w.get("ignore", ())),
             guard=Guard(**w.get("guard", {})),
@@ -202,18 +215,22 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     store = doc.get("store", {})
     alerts = doc.get("alerts", {})
     store_path = Path(expand(store.get("path", DEFAULT_STORE), environ,
-                             f"{path}: key store.path"))
-    return Config(
+                             f"{path}: key store.path", seen))
+    config = Config(
         path=path,
         store=store_path if store_path.is_absolute() else path.parent / store_path,
         lock_timeout=store.get("lock_timeout", 60.0),
-        notify=expand(alerts.get("notify", []), environ, f"{path}: key alerts.notify"),
-        on_error=expand(alerts.get("on_error", []), environ, f"{path}: key alerts.on_error"),
+        notify=expand(alerts.get("notify", []), environ, f"{path}: key alerts.notify", seen),
+        on_error=expand(alerts.get("on_error", []), environ, f"{path}: key alerts.on_error", seen),
         retries=alerts.get("retries", 2),
         alert_timeout=alerts.get("timeout", 15.0),
         backoff=alerts.get("backoff", 1.0),
         watches=watches,
+        secrets=sorted(v for v in seen if len(v) >= masking.MIN_SECRET),
     )
+    masking.use(config.secrets)
+    check_notifiers(config)  # a mistyped scheme is found before anything is fetched
+    return config
 
 
 def _beside(config_path: Path, location: str) -> str:

@@ -78,3 +78,10 @@ class StoreError(ListwatchError):
     """The store cannot be read or written (permissions, disk full, lock held)."""
 
     exit_code = ExitCode.USAGE
+
+
+class StoreDamaged(StoreError):
+    """A stored file listwatch did not write as it is (tampered, truncated): one line
+    naming it; it is moved aside, and only the watch or alert it belongs to fails."""
+
+    exit_code = ExitCode.SOURCE_FAILED

@@ -65,19 +65,26 @@ def is_url(location: str) -> bool:
 
 
 def display(location: str) -> str:
-    """The location without user:password and query values, for messages."""
+    """The location as messages and stored snapshots show it: without user:password,
+    without the values of query keys that name secrets, and with every value that
+    came from ``${NAME}`` masked wherever it sits (:func:`listwatch.alerts.secrets.redact`)."""
+    from .alerts.secrets import redact
+
     if not is_url(location):
-        return location
+        return redact(location)
     try:
         parts = urllib.parse.urlsplit(location)
         port = parts.port
     except ValueError:  # a malformed URL (bad port, broken IPv6 brackets)
-        return re.sub(r"(?<=://)[^/?#]*@", "", location).split("?", 1)[0]
+        return redact(re.sub(r"(?<=://)[^/?#]*@", "", redact(location)).split("?", 1)[0])
     netloc = (f"[{parts.hostname}]" if ":" in (parts.hostname or "") else
               parts.hostname or "") + (f":{port}" if port else "")
+    # masked before the query is decoded and re-joined, and again after
     query = "&".join(f"{k}=…" if k.lower() in _SECRET_KEYS else f"{k}={v}"
-                     for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+                     for k, v in urllib.parse.parse_qsl(redact(parts.query),
+                                                        keep_blank_values=True))
+    return redact(urllib.parse.urlunsplit((parts.scheme, netloc, redact(parts.path), query,
+                                           "")))
 
 
 _SECRET_KEYS = {"key", "api_key", "apikey", "token", "access_token", "secret", "password",

@@ -225,6 +225,7 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *
     ``shown`` is the location as messages and the snapshot show it (default: the
     location, masked)."""
     from . import snapshot
+    from .alerts.secrets import redact
     from .errors import ConfigError, ListwatchError, NotModified, SourceError
     from .fetching import display
     from .validation import check_snapshot, option_errors
@@ -238,11 +239,13 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *
     shown = shown or display(location)
     try:
         draft = reg.source.fetch(location, options, ctx)
-    except (ListwatchError, NotModified):
+    except (ListwatchError, NotModified) as exc:
+        # a plugin's message may quote the raw location: values from ${NAME} masked
+        exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
         raise
     except Exception as exc:  # a plugin bug must not stop the other watches
-        raise SourceError(f"{shown}: source {reg.name} (package {reg.package}) crashed: "
-                          f"{type(exc).__name__}: {exc}") from exc
+        raise SourceError(redact(f"{shown}: source {reg.name} (package {reg.package}) "
+                                 f"crashed: {type(exc).__name__}: {exc}")) from exc
     if not isinstance(draft, Draft) and not hasattr(draft, "entries"):
         raise SourceError(f"{shown}: source {reg.name} returned {type(draft).__name__}, "
                           "not a listwatch.Draft")
@@ -251,7 +254,7 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *
               "sha256": doc.sha256 if doc else None, "retrieved_at": snapshot.utcnow()}
     source = {k: v for k, v in source.items() if v is not None}
     snap = snapshot.make(dict(draft.list), list(draft.entries), source,
-                         list(draft.warnings) + ctx.warnings)
+                         [redact(str(w)) for w in list(draft.warnings) + ctx.warnings])
     check_snapshot(snap, f"{shown}: snapshot from source {reg.name}")
     ctx.unfiltered = getattr(draft, "unfiltered", None)
     return snap

@@ -9,11 +9,21 @@ Layout (all plain files a person can read)::
       watches/<watch>/state.json               HTTP validators (ETag, Last-Modified)
       watches/<watch>/cache/                   diffs of consecutive snapshots (for history)
       outbox/<watch>/<snapshot name>           changes not yet delivered to every URL
+      errors.json                              what on_error was told, and when
 
 Every write is atomic (temp file, fsync, rename, fsync of the directory), so a run
 killed at any moment leaves the store readable. Accepting a snapshot writes its
-outbox record first and the snapshot last: the snapshot's rename is the commit
-point, and an outbox record without its snapshot is discarded as never committed.
+outbox record as ``<name>.pending`` first, then the snapshot (the commit point), then
+renames the record to ``<name>.json``. Taking the lock finishes what a killed run left:
+a ``.pending`` record whose snapshot was committed becomes ``.json`` (its alert goes
+out), one whose snapshot was not is removed, and partial ``.tmp`` files are deleted.
+So an outbox record named ``.json`` was always committed: if its snapshot is missing
+later, someone deleted it, and the alert is still delivered (and said so). This relies on
+every writer holding the lock (readers such as ``listwatch outbox`` never write).
+
+A damaged file (a state that is not a JSON object, an outbox record listwatch cannot
+read) is never ignored in silence: it is moved aside to ``<name>.broken`` and named in
+one line (:class:`~listwatch.errors.StoreDamaged`, exit 3).
 
 Snapshots are numbered in the order they were stored. They are read in edition order
 for lists that have editions (so a past edition imported later slots in before the
@@ -35,12 +45,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, StoreError
+from .errors import ConfigError, StoreDamaged, StoreError
 from .snapshot import dumps
 
 _NAME = re.compile(r"^(\d{6,})-(\d{8}T\d{6}Z)(?:\.([A-Za-z0-9_-]{1,64}))?\.json$")
 _NATURAL = re.compile(r"(\d+)")
 _HEADS: dict[tuple[str, int, int], dict] = {}  # (path, size, mtime) -> envelope
+_TMP = re.compile(r"^\..+\.\d+\.tmp$")  # write_atomic's temp files
+PENDING = ".pending"  # an outbox record written before its snapshot's commit
+BROKEN = ".broken"  # a damaged file, moved aside
 _REF = re.compile(r"^(?P<watch>[A-Za-z0-9][A-Za-z0-9._-]*)@(?P<which>.+)$")
 
 
@@ -97,10 +110,14 @@ def head(path: Path) -> dict:
 class Store:
     def __init__(self, root: Path):
         self.root = Path(root)
+        self.locked = False  # held by this process: damaged files may be moved aside
+        #: what taking the lock cleaned up after a killed run (for -v)
+        self.recovered: list[str] = []
 
     # -- errors -----------------------------------------------------------------
     @contextlib.contextmanager
-    def _writing(self, what: str) -> Iterator[None]:
+    def _writing(self, what: str, kept: str = "nothing was changed") -> Iterator[None]:
+        """Turn an OSError into one line: what could not be written and what was kept."""
         try:
             yield
         except OSError as exc:
@@ -109,7 +126,23 @@ class Store:
                       errno.EACCES: "permission denied", errno.EFBIG: "file too large",
                       errno.EPERM: "not permitted"}.get(exc.errno, exc.strerror or str(exc))
             raise StoreError(f"store {self.root}: cannot write {what}: {reason}; "
-                             "nothing was changed") from None
+                             f"{kept}") from None
+
+    def set_aside(self, path: Path, why: str) -> StoreDamaged:
+        """Move a damaged file to ``<name>.broken`` (under the lock only) and return the
+        one-line error that says so."""
+        shown = path.relative_to(self.root) if path.is_relative_to(self.root) else path
+        where = f"store {self.root}: {shown}: {why}"
+        if not self.locked:
+            return StoreDamaged(f"{where} (move it away, or run `listwatch check` to have "
+                                "it moved aside)")
+        aside = path.with_name(path.name + BROKEN)
+        try:
+            os.replace(path, aside)
+            _fsync_dir(path.parent)
+        except OSError as exc:
+            return StoreDamaged(f"{where}; could not move it aside: {exc.strerror or exc}")
+        return StoreDamaged(f"{where}; moved aside to {aside.name}")
 
     # -- locking ----------------------------------------------------------------
     @contextlib.contextmanager
@@ -133,9 +166,38 @@ class Store:
                     time.sleep(0.05)
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
+            self.locked = True
+            self.recover()
             yield
         finally:
+            self.locked = False
             os.close(fd)
+
+    def recover(self) -> None:
+        """Finish what a killed run left (under the lock): roll committed outbox records
+        forward, remove uncommitted ones and partial temp files."""
+        found: list[str] = []
+        with self._writing("the store (cleaning up after an interrupted run)",
+                           "the stored snapshots and alerts are as they were"):
+            for pending in sorted((self.root / "outbox").glob(f"*/*{PENDING}")):
+                name = pending.name[:-len(PENDING)]
+                if (self._dir(pending.parent.name) / name).exists():
+                    os.replace(pending, pending.with_name(name))  # committed: keep
+                    found.append(f"finished the outbox record {pending.parent.name}/{name}")
+                else:
+                    pending.unlink()  # the run died before its snapshot's commit
+                    found.append(f"removed the uncommitted outbox record "
+                                 f"{pending.parent.name}/{name}")
+                _fsync_dir(pending.parent)
+            for top, _, files in os.walk(self.root):
+                for name in files:
+                    if _TMP.match(name):
+                        path = Path(top) / name
+                        size = path.stat().st_size
+                        path.unlink()
+                        found.append(f"removed the partial file {path.relative_to(self.root)}"
+                                     f" ({size} bytes) of an interrupted run")
+        self.recovered = found
 
     # -- snapshots --------------------------------------------------------------
     def _dir(self, watch: str) -> Path:
@@ -221,14 +283,32 @@ class Store:
         tag = f".{edition}" if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", edition) else ""
         name = f"{seq:06d}-{stamp}{tag}.json"
         path = self._dir(watch) / name
+        record = self.root / "outbox" / watch / name
+        pending = record.with_name(name + PENDING)
         with self._writing(f"a snapshot of watch {watch}"):
             if document is not None and snapshot["source"].get("sha256"):
                 self.save_document(snapshot["source"]["sha256"], document)
             if outbox is not None:
-                write_atomic(self.root / "outbox" / watch / name,
-                             json.dumps({**outbox, "snapshot": name}, indent=2).encode())
-            write_atomic(path, (text if text is not None else dumps(snapshot)).encode("utf-8"))
+                write_atomic(pending, json.dumps({**outbox, "snapshot": name},
+                                                 indent=2).encode())
+            try:
+                write_atomic(path, (text if text is not None else dumps(snapshot)
+                                    ).encode("utf-8"))
+            except BaseException:
+                if not path.exists():  # not committed: the record must never be sent
+                    with contextlib.suppress(OSError):
+                        pending.unlink()
+                raise  # (committed after all: taking the lock next time keeps the record)
+        if outbox is not None:  # committed; if this fails, taking the lock finishes it
+            with self._writing(f"the outbox record of watch {watch}",
+                               "the snapshot was stored and its alert is sent by the next "
+                               "run"):
+                os.replace(pending, record)
+                _fsync_dir(record.parent)
         return path
+
+    def has_snapshot(self, watch: str, name: str) -> bool:
+        return (self._dir(watch) / name).exists()
 
     def save_document(self, sha256: str, content: bytes) -> Path:
         path = self.root / "documents" / sha256[:2] / sha256
@@ -262,43 +342,96 @@ class Store:
 
     # -- per-watch state (HTTP validators) -----------------------------------------
     def state(self, watch: str) -> dict:
+        """What the last accepted run read (validators, documents); ``{}`` when none.
+
+        A state file that is not a JSON object raises :class:`StoreDamaged` (exit 3)
+        and is moved aside, so the next run fetches and parses in full."""
         path = self.root / "watches" / watch / "state.json"
         try:
-            return json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
+            data = path.read_bytes()
+        except FileNotFoundError:
             return {}
+        except OSError as exc:
+            raise StoreDamaged(f"store {self.root}: cannot read the state of watch {watch}: "
+                               f"{exc.strerror or exc}") from None
+        try:
+            state = json.loads(data.decode("utf-8"))
+        except ValueError:
+            state = None
+        if not isinstance(state, dict):
+            raise self.set_aside(path, "damaged (not a JSON object); the watch's next run "
+                                       "fetches and parses its source in full")
+        return state
 
     def save_state(self, watch: str, state: dict) -> None:
-        with self._writing(f"the state of watch {watch}"):
+        with self._writing(f"the state of watch {watch}",
+                           "what was stored before (snapshots, pending alerts) is kept; "
+                           "only this watch's fetch state (ETag, documents read) was not "
+                           "updated"):
             write_atomic(self.root / "watches" / watch / "state.json",
                          json.dumps(state, indent=2, sort_keys=True).encode())
 
+    # -- what on_error was told (listwatch.alerts.notices) --------------------------------
+    def errors(self) -> dict:
+        """``<store>/errors.json``; {} when absent. Damaged: moved aside, StoreDamaged."""
+        path = self.root / "errors.json"
+        try:
+            state = json.loads(path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            state = None
+        if not isinstance(state, dict):
+            raise self.set_aside(path, "damaged (not a JSON object); on_error may hear "
+                                       "again of problems it was told about")
+        return state
+
+    def save_errors(self, state: dict) -> None:
+        with self._writing("errors.json (what on_error was told)",
+                           "on_error may hear again of problems it was told about"):
+            write_atomic(self.root / "errors.json",
+                         json.dumps(state, indent=2, sort_keys=True).encode())
+
     # -- outbox -----------------------------------------------------------------------
-    def outbox(self, prune: bool = True) -> list[tuple[Path, dict]]:
-        """Committed outbox records, oldest first; uncommitted ones are removed
-        (``prune=False``: only skipped, for readers that do not hold the lock, since
-        a running `check` may be about to commit them)."""
-        records = []
+    def outbox(self, prune: bool = True) -> list[tuple[Path, object]]:
+        """Committed outbox records, oldest first, as (path, parsed JSON); a record that
+        is not JSON comes as (path, None) for the caller to report.
+
+        Without the lock (``prune=False``, readers such as ``listwatch outbox``) a
+        ``.pending`` record whose snapshot is committed counts too: the run that wrote
+        it was killed, or is about to rename it."""
+        records: list[tuple[Path, object]] = []
         base = self.root / "outbox"
-        for path in sorted(base.glob("*/*.json")):
-            watch = path.parent.name
-            if not (self._dir(watch) / path.name).exists():
-                if prune:
-                    with contextlib.suppress(OSError):
-                        path.unlink()  # the run died before its snapshot was committed
+        paths = list(base.glob("*/*.json"))
+        if not prune:
+            paths += [p.with_name(p.name[:-len(PENDING)])
+                      for p in base.glob(f"*/*{PENDING}")
+                      if self.has_snapshot(p.parent.name, p.name[:-len(PENDING)])]
+        for path in sorted(set(paths)):
+            try:
+                data = (path if path.exists() else path.with_name(path.name + PENDING)
+                        ).read_bytes()
+            except FileNotFoundError:
+                continue  # delivered meanwhile
+            except OSError:
+                records.append((path, None))
                 continue
             try:
-                records.append((path, json.loads(path.read_text("utf-8"))))
-            except (OSError, ValueError):
-                continue
+                records.append((path, json.loads(data.decode("utf-8"))))
+            except ValueError:
+                records.append((path, None))
         records.sort(key=lambda r: (r[0].name, r[0].parent.name))
         return records
 
     def update_outbox(self, path: Path, record: dict) -> None:
-        with self._writing("the outbox"):
+        with self._writing("the outbox",
+                           "a delivery that succeeded could not be marked as done, so that "
+                           "URL may get this alert again"):
             write_atomic(path, json.dumps(record, indent=2).encode())
 
     def close_outbox(self, path: Path) -> None:
-        with self._writing("the outbox"):
+        with self._writing("the outbox",
+                           "the alert was delivered to every URL but its record stays, so "
+                           "it may be sent again"):
             path.unlink(missing_ok=True)
             _fsync_dir(path.parent)

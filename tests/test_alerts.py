@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from receivers import SMTPReceiver, WebhookReceiver
+from servers import Route
 
 from listwatch.alerts import messages
 from listwatch.alerts.secrets import Redactor, mask, url_id
@@ -210,13 +211,55 @@ def test_killed_between_storing_and_sending_still_sends_next_run(tmp_path, hook)
     assert r.exit_code == 0, r.stderr
     assert hook.count() == 1 and "Gamma Shop" in hook.accepted[0].payload["message"]
     assert p.run("check").exit_code == 0 and hook.count() == 1
+    # the POST in flight when the run was killed and the resend are one alert to the receiver
+    keys = [r.headers["Idempotency-Key"] for r in hook.requests]
+    assert len(keys) == 2 and keys[0] == keys[1]
+
+
+def test_idempotency_key_is_stable_per_change_and_url(tmp_path, hook, hook2):
+    """A retry of one change carries the key of its first try; other changes and other
+    URLs get other keys; a URL that sets its own key keeps it; other services get none."""
+    hook.status = 500
+    own = hook2.url("json", "/own", query="+Idempotency-Key=mine")
+    p = Project(tmp_path, [hook.url("json", "/json"), hook.url("form", "/form"), own],
+                retries=1)
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    assert p.run("check").exit_code == 4
+    hook.status = 200
+    assert p.run("check").exit_code == 0
+    p.add("d", "Delta Depot")
+    assert p.run("check").exit_code == 0
+
+    def keys(path: str) -> list[str]:
+        return [r.headers.get("Idempotency-Key") for r in hook.requests
+                if r.path == path]
+    first, again, second = keys("/json")[0], keys("/json")[2], keys("/json")[3]
+    assert len(keys("/json")) == 4  # two tries, the next run's delivery, the next change
+    assert len(set(keys("/json")[:3])) == 1 and len(first) == 64
+    assert second != first
+    form = keys("/form")
+    assert form[0] == form[2] != form[3] and form[0] not in (first, second)
+    assert [r.headers.get("Idempotency-Key") for r in hook2.requests] == ["mine", "mine"]
+    assert first == again
+
+
+def test_idempotency_key_only_where_the_service_takes_headers():
+    from listwatch.alerts.sender import with_idempotency_key
+
+    assert with_idempotency_key("json://h/p", "k") == "json://h/p?+Idempotency-Key=k"
+    assert with_idempotency_key("forms://h/p?a=1#f", "k") == \
+        "forms://h/p?a=1&+Idempotency-Key=k#f"
+    assert with_idempotency_key("json://h/p?+idempotency-key=x", "k") == \
+        "json://h/p?+idempotency-key=x"
+    assert with_idempotency_key("mailto://h?to=a@b.c", "k") == "mailto://h?to=a@b.c"
 
 
 def test_uncommitted_outbox_record_is_never_sent(tmp_path, hook):
     """A record written by a run that died before its snapshot's rename."""
     p = Project(tmp_path, [hook.url("json", "/json")])
     p.run("check")
-    orphan = p.store / "outbox" / "t" / "000099-20990101T000000Z.json"
+    orphan = p.store / "outbox" / "t" / "000099-20990101T000000Z.json.pending"
     orphan.parent.mkdir(parents=True)
     orphan.write_text(json.dumps({"listwatch": "outbox/1", "watch": "t", "kinds": ["added"],
                                   "diff": {}, "targets": []}))
@@ -259,18 +302,34 @@ def test_notify_test_reports_each_url(tmp_path, hook, hook2):
     hook2.down()
     r = p.run("notify", "test", "t")
     assert r.exit_code == 4
-    assert f"ok      json://127.0.0.1:{hook.port}/***" in r.stdout
-    assert f"failed  json://127.0.0.1:{hook2.port}/***: " in r.stdout
+    assert f"ok      json://127.0.0.1:{hook.port}/***  [notify: watch t]" in r.stdout
+    assert f"failed  json://127.0.0.1:{hook2.port}/***  [notify: watch t]: " in r.stdout
     assert hook.count("/json") == 1
     assert "test message" in hook.accepted[0].payload["title"]
     hook2.up()
     r = p.run("notify", "test", "--format", "json")
     assert r.exit_code == 0, r.stdout
-    assert [x["ok"] for x in json.loads(r.stdout)] == [True, True, True]
+    rows = json.loads(r.stdout)
+    assert [x["ok"] for x in rows] == [True, True, True]
+    assert [x["roles"] for x in rows] == [["notify: watch t"], ["on_error"],
+                                          ["notify: watch t"]]
     assert hook.count("/ops") == 1 and hook2.count("/two") == 1
 
     bad = p.run("notify", "test", "nope")
     assert bad.exit_code == 2 and "no watch named 'nope'" in bad.stderr
+
+
+def test_notify_test_says_which_url_is_notify_and_which_on_error(tmp_path, hook):
+    """Two URLs that mask alike are told apart by their role and watch."""
+    p = Project(tmp_path, [hook.url("json", "/people")], on_error=[hook.url("json", "/ops")],
+                watch_extra='\n[[watch]]\nname = "u"\nsource = "table"\n'
+                            f'location = "{tmp_path / "list.csv"}"\n'
+                            f'notify = ["{hook.url("json", "/ops")}"]\n')
+    r = p.run("notify", "test")
+    assert r.exit_code == 0, r.output
+    masked = f"json://127.0.0.1:{hook.port}/***"
+    assert r.stdout.splitlines() == [f"ok      {masked}  [notify: watch t]",
+                                     f"ok      {masked}  [on_error; notify: watch u]"]
 
 
 def test_outbox_text_lists_pending_and_delivered(tmp_path, hook, hook2):
@@ -421,6 +480,131 @@ def test_on_error_hears_about_broken_sources_and_failed_deliveries(tmp_path, hoo
     assert "watch t: " in hook.accepted[1].payload["message"]
 
 
+def _age_errors(p: Project, hours: float) -> None:
+    """Move every 'told' time in errors.json back: as if that much time had passed."""
+    from datetime import datetime, timedelta
+
+    path = p.store / "errors.json"
+    state = json.loads(path.read_text())
+    for problem in state["problems"].values():
+        told = datetime.strptime(problem["told"], "%Y-%m-%dT%H:%M:%SZ")
+        problem["told"] = (told - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path.write_text(json.dumps(state))
+
+
+def test_on_error_hears_once_when_broken_daily_while_broken_once_recovered(tmp_path, hook):
+    p = Project(tmp_path, [], on_error=[hook.url("json", "/ops")])
+    assert p.run("check").exit_code == 0
+    p.csv.rename(tmp_path / "away.csv")  # the source breaks
+    assert p.run("check").exit_code == 3
+    [first] = hook.accepted
+    assert first.payload["title"] == "listwatch: 1 problem in the last check"
+    assert "watch t: " in first.payload["message"] and "no such file" in first.payload["message"]
+    for _ in range(2):  # still broken, told less than a day ago: quiet
+        assert p.run("check").exit_code == 3
+    assert len(hook.accepted) == 1
+    _age_errors(p, 23)
+    assert p.run("check").exit_code == 3 and len(hook.accepted) == 1
+    _age_errors(p, 1)  # now a day since it was told
+    assert p.run("check").exit_code == 3
+    reminder = hook.accepted[-1].payload
+    assert len(hook.accepted) == 2 and reminder["message"].startswith("- still, since 20")
+    assert p.run("check").exit_code == 3 and len(hook.accepted) == 2  # reminded: a day again
+
+    (tmp_path / "away.csv").rename(p.csv)  # the source works again
+    assert p.run("check").exit_code == 0
+    recovered = hook.accepted[-1].payload
+    assert len(hook.accepted) == 3 and recovered["title"] == "listwatch: 1 resolved"
+    assert recovered["message"].startswith("- recovered: watch t works again (a problem since")
+    for _ in range(2):
+        assert p.run("check").exit_code == 0
+    assert len(hook.accepted) == 3
+    assert json.loads((p.store / "errors.json").read_text())["problems"] == {}
+
+
+def test_notice_decisions_with_a_fake_clock():
+    from datetime import UTC, datetime, timedelta
+
+    from listwatch.alerts.notices import Problem, decide
+
+    t0 = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    broken = [Problem("watch:a", "watch a: gone", "watch a works again"),
+              Problem("alert:a/1.json:u", "undelivered", "delivered", "warning")]
+    first = decide({}, broken, {"a"}, {"a"}, t0)
+    assert first.lines == ["watch a: gone", "undelivered"] and first.notify_type == "failure"
+    quiet = decide(first.state, broken, {"a"}, {"a"}, t0 + timedelta(hours=23, minutes=59))
+    assert quiet.lines == [] and not quiet.changed
+    later = decide(first.state, broken[1:], {"a"}, {"a"}, t0 + timedelta(days=1))
+    assert later.lines == ["still, since 2026-01-01T12:00:00Z: undelivered",
+                           "recovered: watch a works again (a problem since "
+                           "2026-01-01T12:00:00Z)"]
+    assert later.notify_type == "warning" and later.failing == 1
+    over = decide(later.state, [], set(), {"a"}, t0 + timedelta(days=1, hours=1))
+    assert over.lines == ["recovered: delivered (a problem since 2026-01-01T12:00:00Z)"]
+    assert over.notify_type == "success" and over.state["problems"] == {}
+    once = decide({}, [Problem(None, "damaged"), Problem(None, "damaged 2")], set(), set(), t0)
+    assert once.lines == ["damaged", "damaged 2"] and once.state["problems"] == {}
+
+
+def test_on_error_is_told_again_when_the_notice_was_not_delivered(tmp_path, hook):
+    p = Project(tmp_path, [], on_error=[hook.url("json", "/ops")])
+    assert p.run("check").exit_code == 0
+    p.csv.unlink()
+    hook.status = 500
+    assert p.run("check").exit_code == 4
+    hook.status = 200
+    assert p.run("check").exit_code == 3
+    assert len(hook.accepted) == 1 and "watch t: " in hook.accepted[0].payload["message"]
+    assert p.run("check").exit_code == 3 and len(hook.accepted) == 1
+
+
+def test_undelivered_alert_is_told_once_and_once_more_when_delivered(tmp_path, hook, hook2):
+    hook2.status = 500
+    p = Project(tmp_path, [hook2.url("json", "/people")], on_error=[hook.url("json", "/ops")])
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    for _ in range(3):
+        assert p.run("check").exit_code == 4
+    assert len(hook.accepted) == 1
+    hook2.status = 200
+    assert p.run("check").exit_code == 0
+    assert len(hook.accepted) == 2 and hook2.count() == 1
+    done = hook.accepted[1].payload["message"]
+    assert done.startswith('- recovered: watch t: alert "Test List: 1 added" to json://')
+    assert "is no longer pending" in done
+
+
+def test_a_watch_not_run_keeps_its_problem_and_a_removed_one_is_forgotten(tmp_path, hook):
+    p = Project(tmp_path, [], on_error=[hook.url("json", "/ops")],
+                watch_extra='\n[[watch]]\nname = "u"\nsource = "table"\n'
+                            f'location = "{tmp_path / "u.csv"}"\n')
+    (tmp_path / "u.csv").write_text("id,name\nx,X\n")
+    p.csv.unlink()
+    assert p.run("check").exit_code == 3 and len(hook.accepted) == 1
+    assert p.run("check", "u").exit_code == 0 and len(hook.accepted) == 1
+    assert "watch:t" in json.loads((p.store / "errors.json").read_text())["problems"]
+    text = p.config.read_text()
+    p.config.write_text(text[:text.index("[[watch]]")] + text[text.index("[[watch]]", 1 +
+                                                                          text.index("[[watch]]")):])
+    assert p.run("check").exit_code == 0 and len(hook.accepted) == 1
+    assert json.loads((p.store / "errors.json").read_text())["problems"] == {}
+
+
+def test_on_error_notices_have_the_apprise_type_of_their_news(tmp_path, hook, hook2):
+    """failure: a watch broke; warning: only an alert went undelivered; success: over."""
+    hook2.status = 500
+    p = Project(tmp_path, [hook2.url("json", "/people")], on_error=[hook.url("json", "/ops")])
+    p.run("check")
+    p.add("c", "Gamma Shop")
+    assert p.run("check").exit_code == 4
+    p.csv.unlink()
+    assert p.run("check").exit_code == 4
+    hook2.status = 200
+    p.add("d", "Delta Depot")  # the list is back
+    assert p.run("check").exit_code == 0
+    assert [n.payload["type"] for n in hook.accepted] == ["warning", "failure", "success"]
+
+
 def test_url_removed_from_config_is_dropped_with_a_warning(tmp_path, hook, hook2):
     hook2.status = 500
     p = Project(tmp_path, [hook.url("json", "/keep"), hook2.url("json", "/gone")])
@@ -433,6 +617,51 @@ def test_url_removed_from_config_is_dropped_with_a_warning(tmp_path, hook, hook2
     assert r.exit_code == 0, r.stderr
     assert "dropped the pending alert for json://127.0.0.1:" in r.stderr
     assert p.outbox() == [] and hook.count() == 1
+
+
+# -- notifier URLs checked when the config is read --------------------------------------------
+@pytest.mark.parametrize("where", ["watch", "default", "on_error"])
+def test_mistyped_notifier_scheme_is_a_config_error_before_any_fetch(tmp_path, http_server,
+                                                                      where):
+    bad = "jsno://bob:S3cretPass@127.0.0.1:1/hook/TOKENsecret123"
+    good = "json://127.0.0.1:1/ok"
+    p = Project(tmp_path, [bad if where == "default" else good],
+                on_error=[bad] if where == "on_error" else [],
+                watch_notify=[good, bad] if where == "watch" else None)
+    location = http_server.route("/list.csv", Route(b"id,name\na,A\n"))
+    p.config.write_text(p.config.read_text().replace(str(p.csv), location))
+    for args in (["check"], ["check", "--dry-run"], ["notify", "test"], ["outbox"]):
+        r = p.run(*args)
+        assert r.exit_code == 2, (args, r.output)
+        lines = r.stderr.splitlines()
+        assert len(lines) == 1 and "Traceback" not in r.stderr
+        key = {"watch": 'watch "t": key notify[1]', "default": "key alerts.notify[0]",
+               "on_error": "key alerts.on_error[0]"}[where]
+        assert lines[0] == (f"error: {p.config}: {key}: jsno://***:***@127.0.0.1:1/***/***: "
+                            "apprise knows no service jsno://; did you mean json://?")
+    assert http_server.requests == [] and not p.store.exists()
+
+
+def test_scheme_check_reads_a_cache_and_never_imports_apprise(tmp_path, hook):
+    """The schemes come from a child process once, then from the cache file."""
+    p = Project(tmp_path, [hook.url("json", "/json"), "mailto://127.0.0.1:1?to=a@b.example"])
+    cache = tmp_path / "cache"
+    env = {**os.environ, "LISTWATCH_CACHE_DIR": str(cache)}
+    probe = ("import sys; from listwatch.cli import cli; "
+             f"code = cli.main(['--config', {str(p.config)!r}, 'check'], "
+             "standalone_mode=False); print('PROBE', code, 'apprise' in sys.modules)")
+
+    def run() -> list[str]:
+        out = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True,
+                             text=True, timeout=120, env=env).stdout
+        return next(line.split()[1:] for line in out.splitlines() if line.startswith("PROBE"))
+
+    assert run() == ["0", "False"]  # a cold cache: filled by a child process
+    stored = json.loads((cache / "apprise-schemes.json").read_text())
+    assert stored["schemes"]["json"] is True and "jsno" not in stored["schemes"]
+    before = (cache / "apprise-schemes.json").stat().st_mtime_ns
+    assert run() == ["0", "False"]
+    assert (cache / "apprise-schemes.json").stat().st_mtime_ns == before  # read, not rebuilt
 
 
 # -- apprise only when sending --------------------------------------------------------------------
@@ -483,15 +712,17 @@ def test_apprise_debug_logging_is_never_enabled(tmp_path, hook, caplog):
     assert not any(s in caplog.text for s in SECRETS)
 
 
-def test_unreadable_outbox_record_is_left_alone(tmp_path, hook):
+def test_unreadable_outbox_record_is_said_and_moved_aside(tmp_path, hook):
     p = Project(tmp_path, [hook.url("json", "/json")])
     p.run("check")
     snap = next((p.store / "watches" / "t" / "snapshots").glob("*.json"))
     bad = p.store / "outbox" / "t" / snap.name
     bad.parent.mkdir(parents=True)
     bad.write_text('{"watch": "t"}')
-    r = p.run("check")
-    assert r.exit_code == 0 and "not an outbox record listwatch can read" in r.stderr
-    assert bad.exists() and hook.requests == []
     r = p.run("outbox")
-    assert r.exit_code == 0 and "nothing pending" in r.stdout and "left in place" in r.stderr
+    assert r.exit_code == 3 and "nothing pending" in r.stdout
+    assert "damaged outbox record (key diff is missing" in r.stderr and bad.exists()
+    r = p.run("check")
+    assert r.exit_code == 3 and "damaged outbox record" in r.stderr
+    assert not bad.exists() and bad.with_name(bad.name + ".broken").exists()
+    assert hook.requests == []

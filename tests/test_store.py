@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from listwatch.cli import App, cli
-from listwatch.errors import ConfigError
+from listwatch.errors import ConfigError, StoreError
 from listwatch.snapshot import dumps, load, make
 from listwatch.store import Store, write_atomic
 
@@ -71,16 +71,28 @@ def test_diff_of_stored_references_through_cli(store):
     assert d["from"]["edition"] == "2022" and d["to"]["edition"] == "2023"
 
 
-def test_outbox_record_without_its_snapshot_is_dropped(store):
+def test_outbox_record_is_written_pending_and_renamed_after_the_commit(store, monkeypatch):
     s = snap("2024", ["A", "E"], "2025-01-08T10:00:00Z")
     path = store.save("nml", s, None, outbox={"watch": "nml"})
     records = store.outbox()
     assert [r[1]["snapshot"] for r in records] == [path.name]
+    assert not list((store.root / "outbox").glob("*/*.pending"))
     # a run that died after writing its outbox record but before committing the snapshot
-    orphan = store.root / "outbox" / "nml" / "000099-20250201T000000Z.json"
+    orphan = store.root / "outbox" / "nml" / "000099-20250201T000000Z.json.pending"
     orphan.write_text('{"watch": "nml"}', encoding="utf-8")
-    assert [r[1]["snapshot"] for r in store.outbox()] == [path.name]
-    assert not orphan.exists()
+    assert [r[1]["snapshot"] for r in store.outbox(prune=False)] == [path.name]
+    with store.lock():
+        assert not orphan.exists()
+        assert store.recovered == ["removed the uncommitted outbox record "
+                                   "nml/000099-20250201T000000Z.json"]
+    # a snapshot whose write fails leaves no record behind
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "fsync", fail)
+    with pytest.raises(StoreError, match="disk full; nothing was changed"):
+        store.save("nml", snap("2025", ["A"], "2026-01-08T10:00:00Z"), None,
+                   outbox={"watch": "nml"})
+    assert [p.name for p in (store.root / "outbox" / "nml").iterdir()] == [path.name]
 
 
 def test_write_atomic_leaves_old_content_when_the_write_fails(tmp_path, monkeypatch):

@@ -17,8 +17,10 @@ title/template (:mod:`listwatch.alerts.messages`), per service: Markdown where a
 renders Markdown or HTML, plain text elsewhere, cut to the service's body limit; emails
 (``mailto://``, ``mailtos://``) get the full diff attached as JSON.
 
-``[alerts] on_error`` URLs get one notice per run listing broken or failed watches and
-undelivered alerts (not kept in the outbox: the next run reports again). ``--dry-run``
+``[alerts] on_error`` URLs hear of a broken or failed watch and of an undelivered alert
+once when it starts, at most once a day while it lasts, and once when it ends
+(:mod:`listwatch.alerts.notices`; what was told is kept in ``<store>/errors.json``, and
+a notice that could not be delivered is tried again by the next run). ``--dry-run``
 reports, at level ``ALWAYS`` (the CLI prints it on stderr, since stdout carries the
 report), each message as it would go to each URL, and sends nothing.
 
@@ -34,11 +36,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, ExitCode
+from ..errors import ConfigError, ExitCode, StoreDamaged
 from . import messages
+from .notices import Decision, Problem, decide
 from .outbox import ALWAYS, INFO, VERBOSE, Log, audience, now, outbox_record, readable, save
-from .secrets import Redactor, all_urls, mask, url_id
-from .sender import Job, Sender, retrying
+from .secrets import Redactor, all_urls, mask, redact, url_id
+from .sender import Job, Sender, idempotency_key, retrying
 
 
 # -- rendering a record for one service ------------------------------------------------------
@@ -87,7 +90,9 @@ def _jobs_for(log: Log, config, store, sender: Sender | None, path: Path | None,
                 f" the pending alert for {target['url']} (the {why})", INFO)
             continue
         kept.append(target)
-        jobs.append(Job(url, render, path, record, target))
+        record_id = f"{record['watch']}/{record.get('snapshot') or (path.name if path else '')}"
+        jobs.append(Job(url, render, path, record, target,
+                        key=idempotency_key(record_id, url)))
     if not dry_run and path is not None and len(kept) != len(record.get("targets", [])):
         record["targets"] = kept
         save(store, path, record)
@@ -97,41 +102,80 @@ def _jobs_for(log: Log, config, store, sender: Sender | None, path: Path | None,
 # -- after check ----------------------------------------------------------------------------
 def after_check(log: Log, config, store, outcomes, dry_run: bool = False) -> ExitCode:
     """Deliver what is pending in the outbox; tell ``on_error`` about problems."""
-    problems = [f"watch {o.watch.name}: {o.message}" for o in outcomes
-                if o.status in ("broken", "failed")]
+    problems = [Problem(f"watch:{o.watch.name}",
+                        redact(f"watch {o.watch.name}: {o.message}"),
+                        f"watch {o.watch.name} works again")
+                for o in outcomes if o.status in ("broken", "failed")]
+    ran = {o.watch.name for o in outcomes}
     if dry_run:
-        return _dry_run(log, config, store, outcomes, problems)
-    pending = readable(log, store.outbox())
-    if not pending and not (problems and config.on_error):
-        return ExitCode.OK  # nothing to send: apprise is never imported
-    redact = Redactor(all_urls(config))
-    sender = Sender(config, redact, log)
+        return _dry_run(log, config, store, outcomes, problems, ran)
+    pending, damaged = readable(log, store.outbox(), store)
+    problems += [Problem(None, line) for line in damaged]
+    code = ExitCode.SOURCE_FAILED if damaged else ExitCode.OK
+    stored, code = _errors_state(log, config, store, code)
+    early = _decide(config, stored, problems, ran)
+    if not pending and not early.lines:  # nothing to send: apprise is never imported
+        if early.changed:
+            store.save_errors(early.state)  # a watch no longer configured: forgotten
+        return code
+    for path, record in pending:
+        if not store.has_snapshot(path.parent.name, path.name):
+            log(f"warning: watch {record['watch']}: the snapshot {path.name} of a pending "
+                "alert is missing from the store (deleted?); the alert is sent from its "
+                "outbox record, and the next check may report the change again", INFO)
+    sender = Sender(config, Redactor(all_urls(config)), log)
     try:
         jobs = [j for path, record in pending
                 for j in _jobs_for(log, config, store, sender, path, record, False)]
         _deliver(log, config, store, sender, jobs)
-        code = ExitCode.OK
         for job in jobs:
             if not job.ok:
-                code = ExitCode.ALERT_FAILED
+                code = max(code, ExitCode.ALERT_FAILED)
                 line = (f"watch {job.record['watch']}: alert \"{_heading(job.record)}\" not "
                         f"delivered to {job.masked}: {job.reason} "
                         f"({job.target['attempts']} attempt(s) so far); kept in the outbox")
                 log(f"error: {line}", ALWAYS)
-                problems.append(line)
-        if problems and config.on_error:
-            note = messages.notice(problems)
-            notices = [Job(u, lambda svc: (note.title, note.body, "text", None))
+                problems.append(Problem(
+                    f"alert:{job.record['watch']}/{job.path.name if job.path else '?'}:"
+                    f"{url_id(job.url)}", line,
+                    f"watch {job.record['watch']}: alert \"{_heading(job.record)}\" to "
+                    f"{job.masked} is no longer pending", "warning"))
+        decision = _decide(config, stored, problems, ran)
+        told = True
+        if decision.lines:
+            note = messages.notice(decision.lines, decision.failing)
+            notices = [Job(u, lambda svc: (note.title, note.body, "text", None),
+                           notify_type=decision.notify_type)
                        for u in dict.fromkeys(config.on_error)]
             retrying(config, sender, notices)
             for job in notices:
                 if not job.ok:
-                    code = ExitCode.ALERT_FAILED
+                    told = False
+                    code = max(code, ExitCode.ALERT_FAILED)
                     log(f"error: the on_error notice was not delivered to {job.masked}:"
                         f" {job.reason}", ALWAYS)
+        if told and decision.changed:  # untold problems are told again by the next run
+            store.save_errors(decision.state)
         return code
     finally:
         sender.close()
+
+
+def _errors_state(log: Log, config, store, code: ExitCode) -> tuple[dict, ExitCode]:
+    """What ``on_error`` was told before (``errors.json``); {} when it hears of nothing."""
+    if not config.on_error:
+        return {}, code
+    try:
+        return store.errors(), code
+    except StoreDamaged as exc:
+        log(f"error: {exc}", ALWAYS)
+        return {}, max(code, exc.exit_code)
+
+
+def _decide(config, stored: dict, problems: list[Problem], ran: set[str]) -> Decision:
+    if not config.on_error:
+        return Decision([], stored, False)
+    return decide(stored, problems, ran, {w.name for w in config.watches})
 
 
 def _heading(record: dict) -> str:
@@ -162,13 +206,16 @@ def _deliver(log: Log, config, store, sender: Sender, jobs: list[Job]) -> None:
             log(f"alert: {_heading(record)} — sent to {n} URL{'s' * (n != 1)}", INFO)
 
 
-def _dry_run(log: Log, config, store, outcomes, problems) -> ExitCode:
+def _dry_run(log: Log, config, store, outcomes, problems: list[Problem], ran: set[str]
+             ) -> ExitCode:
     make = outbox_record(config)
     items = [("this run's change", None, rec) for o in outcomes if o.reported
              for rec in [make(o.watch, o.diff, o.kinds)] if rec]
     items += [("pending since " + rec.get("created", "?"), path, rec)
-              for path, rec in readable(log, store.outbox(prune=False))]
-    if not items and not (problems and config.on_error):
+              for path, rec in readable(log, store.outbox(prune=False))[0]]
+    stored, _ = _errors_state(log, config, store, ExitCode.OK)
+    decision = _decide(config, stored, problems, ran)
+    if not items and not decision.lines:
         return ExitCode.OK
     sender = Sender(config, Redactor(all_urls(config)), log)
     try:
@@ -177,8 +224,8 @@ def _dry_run(log: Log, config, store, outcomes, problems) -> ExitCode:
             log(f"dry run: alert for watch {record['watch']} ({label}) would go to "
                 f"{len(jobs)} URL(s):", ALWAYS)
             _show(log, sender, [(j.url, j.render) for j in jobs])
-        if problems and config.on_error:
-            note = messages.notice(problems)
+        if decision.lines:
+            note = messages.notice(decision.lines, decision.failing)
             log("dry run: on_error notice would go to:", ALWAYS)
             _show(log, sender, [(u, lambda svc: (note.title, note.body, "text", None))
                            for u in dict.fromkeys(config.on_error)])
@@ -209,6 +256,17 @@ def _show(log: Log, sender: Sender, pairs: list[tuple[str, Callable]]) -> None:
 
 
 # -- notify test --------------------------------------------------------------------------------
+def role(config, url: str) -> str:
+    """What ``url`` is for: ``on_error``, ``notify: watch a, b`` (the watches told)."""
+    roles = ["on_error"] if url in config.on_error else []
+    watches = [w.name for w in config.watches if url in audience(config, w)]
+    if watches:
+        roles.append(f"notify: watch{'es' * (len(watches) > 1)} {', '.join(watches)}")
+    elif url in config.notify:
+        roles.append("notify: no watch (each has its own notify)")
+    return "; ".join(roles)
+
+
 def send_test(log: Log, config, watch_name: str | None = None) -> list[Job]:
     """Send a test message to a watch's URLs (every configured URL when no watch)."""
     if watch_name:
@@ -222,7 +280,8 @@ def send_test(log: Log, config, watch_name: str | None = None) -> list[Job]:
         raise ConfigError(f"{config.path}: no notify URLs configured for {where}")
     sender = Sender(config, Redactor(all_urls(config)), log)
     try:
-        jobs = [Job(u, lambda svc: (msg.title, msg.body, "text", None)) for u in urls]
+        jobs = [Job(u, lambda svc: (msg.title, msg.body, "text", None), role=role(config, u))
+                for u in urls]
         for _ in sender.send(jobs):
             pass
         return jobs

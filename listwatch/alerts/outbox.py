@@ -66,22 +66,47 @@ def outbox_record(config) -> Callable[[Any, dict, tuple[str, ...]], dict | None]
     return record
 
 
-def readable(log: Log, records: list[tuple[Path, Any]]) -> list[tuple[Path, dict]]:
-    """Records in the shape :func:`outbox_record` writes; others are left alone."""
-    good = []
+def problem(record: Any) -> str | None:
+    """Why ``record`` is not an outbox record listwatch can deliver, or None."""
+    if not isinstance(record, dict):
+        return "not a JSON object" if record is not None else "not JSON (truncated?)"
+    shape = {"watch": str, "diff": dict, "kinds": list, "targets": list}
+    for key, kind in shape.items():
+        if not isinstance(record.get(key), kind):
+            return f"key {key} is missing or not a {kind.__name__}"
+    if not all(isinstance(k, str) and k in messages.KINDS for k in record["kinds"]):
+        return "key kinds holds something other than change kinds"
+    if not all(isinstance(t, dict) and isinstance(t.get("id"), str)
+               and isinstance(t.get("url"), str) for t in record["targets"]):
+        return "a target has no id or url"
+    from ..validation import reference_errors
+
+    errors = reference_errors("diff", record["diff"])
+    if errors:
+        where, message = errors[0]
+        return f"its diff is not a diff/1 document ({where}: {message})"
+    return None
+
+
+def readable(log: Log, records: list[tuple[Path, Any]], store=None
+             ) -> tuple[list[tuple[Path, dict]], list[str]]:
+    """The records in the shape :func:`outbox_record` writes, and one line for each
+    other one (logged as an error). With ``store`` (held under its lock), a damaged
+    record is moved aside to ``<name>.broken``; its alert is not sent."""
+    good, damaged = [], []
     for path, record in records:
-        shape = {"watch": str, "diff": dict, "kinds": list, "targets": list}
-        if isinstance(record, dict) and all(isinstance(record.get(k), t)
-                                            for k, t in shape.items()) \
-                and all(isinstance(t, dict) and "id" in t and "url" in t
-                        for t in record["targets"]):
+        why = problem(record)
+        if why is None:
             good.append((path, record))
+            continue
+        why = f"damaged outbox record ({why}); its alert was not sent"
+        if store is not None:
+            line = str(store.set_aside(path, why))
         else:
-            log(f"warning: {path}: not an outbox record listwatch can read; "
-                "left in place, not sent", ALWAYS)
-    return good
-
-
+            line = f"store: {path}: {why}"
+        log(f"error: {line}", ALWAYS)
+        damaged.append(line)
+    return good, damaged
 def save(store, path: Path, record: dict) -> None:
     if all(t.get("delivered") for t in record["targets"]):
         store.close_outbox(path)
@@ -89,12 +114,14 @@ def save(store, path: Path, record: dict) -> None:
         store.update_outbox(path, record)
 
 
-def pending(log: Log, store) -> list[dict]:
-    """What ``listwatch outbox`` shows: each readable record, its pending and delivered URLs.
+def pending(log: Log, store) -> tuple[list[dict], list[str]]:
+    """What ``listwatch outbox`` shows: each readable record, its pending and delivered
+    URLs; and a line for each damaged record (logged too).
 
     Reads without the store lock and never prunes."""
     rows = []
-    for path, record in readable(log, store.outbox(prune=False)):
+    good, damaged = readable(log, store.outbox(prune=False))
+    for path, record in good:
         targets = record.get("targets", [])
         rows.append({
             "watch": record.get("watch", path.parent.name),
@@ -107,4 +134,4 @@ def pending(log: Log, store) -> list[dict]:
             "delivered": [{"url": t["url"], "at": t["delivered"]}
                           for t in targets if t.get("delivered")],
         })
-    return rows
+    return rows, damaged

@@ -21,6 +21,17 @@ readable; ``json://user:pw@127.0.0.1:8080/hooks/T0KEN?+X-Key=abc`` shows as
 A URL is identified in stored files by :func:`url_id` (the SHA-256 of the URL) and
 resolved back to the real URL from the current configuration when it is used.
 
+Values from ``${NAME}`` are masked by *value*, wherever they sit (a path segment, a
+query value under any key, inside an exception's message): ``listwatch.config`` records
+every value it substitutes (``Config.secrets``, :data:`MIN_SECRET` characters or more:
+shorter ones would mask ordinary words) and makes them the process's active values
+(:func:`use`); :func:`redact` replaces each, in every encoding it may take in text
+(raw, percent-encoded, ``+`` for space, JSON-escaped), by ``***``. Every place text
+leaves listwatch calls it: the command line's stderr and stdout, stored snapshots'
+``source.location`` (via ``listwatch.fetching.display``), ``on_error`` bodies and
+apprise's log lines. A module-level set rather than an argument because text is made
+in threads and modules that never see the config (a fetch's exception message).
+
 :class:`Redactor` cleans text that listwatch did not write itself (apprise's log
 lines, exception messages): every configured URL, then every secret part of one,
 is replaced by its masked form.
@@ -30,9 +41,10 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import json
 import re
 from collections.abc import Iterable
-from urllib.parse import unquote
+from urllib.parse import quote, quote_plus, unquote
 
 MASK = "***"
 
@@ -46,6 +58,39 @@ _HOSTNAME = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.
                        r"[a-z]{2,63}\.?$", re.IGNORECASE)
 _URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,30}://[^\s'\"<>]+")
 _MIN_FRAGMENT = 4  # shorter secret parts are not searched for in free text
+MIN_SECRET = 4  # values from ${NAME} shorter than this are not searched for
+
+_active: tuple[str, ...] = ()  # the current config's values from ${NAME}, as forms
+
+
+def forms(value: str) -> set[str]:
+    """The ways ``value`` may show in text: raw, percent-encoded, ``+``-encoded,
+    JSON-escaped (quotes, backslashes, non-ASCII)."""
+    found = {value, quote(value, safe=""), quote(value, safe="/:@"), quote_plus(value),
+             json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    return {f for f in found if len(f) >= MIN_SECRET}
+
+
+def _prepare(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({f for v in values if len(v) >= MIN_SECRET for f in forms(v)},
+                        key=len, reverse=True))
+
+
+def use(values: Iterable[str]) -> None:
+    """Make ``values`` (a config's ``secrets``) what :func:`redact` masks by default."""
+    global _active
+    _active = _prepare(values)
+
+
+def redact(text: str, values: Iterable[str] | None = None) -> str:
+    """``text`` with every value from ``${NAME}`` (default: the active config's, see
+    :func:`use`) replaced by ``***``, in any of its :func:`forms`."""
+    if not text:
+        return text
+    for form in _active if values is None else _prepare(values):
+        if form in text:
+            text = text.replace(form, MASK)
+    return text
 
 
 def url_id(url: str) -> str:
@@ -147,6 +192,7 @@ class Redactor:
         for fragment in self.fragments:
             if fragment in text:
                 text = text.replace(fragment, MASK)
+        text = redact(text)
         # any other URL with credentials in it (user:password@)
         return _URL_IN_TEXT.sub(
             lambda m: mask(m.group(0)) if re.search(r"://[^/@\s]*:[^/@\s]*@", m.group(0))

@@ -5,10 +5,16 @@ apprise's logger at INFO or above (apprise logs URL tokens at DEBUG), passes eve
 line apprise logs through :class:`listwatch.alerts.secrets.Redactor`, and passes those
 lines to ``echo`` at verbosity 1 (the command line shows them with ``-v``). It reports
 success or failure per URL, from apprise's per-service results (apprise >= 2).
+
+A change's alert carries an idempotency key where the service allows headers
+(``Idempotency-Key``, see :func:`with_idempotency_key`): a run killed while a POST is
+in flight cannot know whether it arrived, so the next run sends it again (delivery is
+at-least-once in that window), and the receiver can tell it is the same alert.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -36,10 +42,37 @@ class Job:
     target: dict | None = None
     ok: bool = False
     reason: str = ""
+    key: str | None = None  # idempotency key, sent where the service takes headers
+    notify_type: str = "info"  # apprise NotifyType: info, success, warning, failure
+    role: str = ""  # for people: "notify: watch nml", "on_error"
 
     @property
     def masked(self) -> str:
         return mask(self.url)
+
+
+#: apprise services that take ``+Header=value`` in the URL (custom webhooks)
+HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def idempotency_key(record_id: str, url: str) -> str:
+    """The same for every try of one change to one URL, different otherwise."""
+    return hashlib.sha256(f"{record_id}\n{url_id(url)}".encode()).hexdigest()
+
+
+def with_idempotency_key(url: str, key: str) -> str:
+    """``url`` with ``+Idempotency-Key=<key>`` where the service sends it as a header
+    (``json://``, ``form://``, ``xml://``), unless the URL sets that header itself."""
+    if url.partition("://")[0].lower() not in HEADER_SCHEMES:
+        return url
+    rest, hash_, fragment = url.partition("#")
+    query = rest.partition("?")[2]
+    names = {pair.partition("=")[0].lower() for pair in query.split("&")} if query else set()
+    if f"+{IDEMPOTENCY_HEADER.lower()}" in names:
+        return url
+    sep = "&" if "?" in rest else "?"
+    return f"{rest}{sep}+{IDEMPOTENCY_HEADER}={key}{hash_}{fragment}"
 
 
 class _Redacting(logging.Filter):
@@ -101,8 +134,9 @@ class Sender:
             self._tmp = Path(tempfile.mkdtemp(prefix="listwatch-alerts-"))
         return self._tmp
 
-    def service(self, url: str):
-        """A new apprise service object for ``url`` (tagged with its id), or why not.
+    def service(self, url: str, key: str | None = None):
+        """A new apprise service object for ``url`` (tagged with its id), or why not;
+        with ``key``, it sends that idempotency key where the service takes headers.
 
         New for each send: apprise throttles each object (up to 5.5 s between two
         sends), which would eat into a retry's time limit; retries are spaced by
@@ -110,7 +144,9 @@ class Sender:
         if isinstance(self._services.get(url), str):
             return self._services[url]
         try:
-            svc = self.apprise.Apprise.instantiate(url, asset=self.asset, tag=[url_id(url)])
+            svc = self.apprise.Apprise.instantiate(
+                with_idempotency_key(url, key) if key else url, asset=self.asset,
+                tag=[url_id(url)])
         except Exception as exc:  # noqa: BLE001 - a plugin's constructor
             svc, why = None, self.redact(f"not a usable apprise URL: {exc}")
         else:
@@ -142,7 +178,7 @@ class Sender:
         batches: list[tuple[tuple, dict[str, tuple[Job, Any]]]] = []
         failed: list[Job] = []
         for job in jobs:
-            svc = self.service(job.url)
+            svc = self.service(job.url, job.key)
             if isinstance(svc, str):
                 job.ok, job.reason = False, svc
                 failed.append(job)
@@ -153,6 +189,7 @@ class Sender:
                 job.ok, job.reason = False, self.redact(f"could not build the message: {exc}")
                 failed.append(job)
                 continue
+            key = (*key, job.notify_type)
             uid = url_id(job.url)
             for bkey, members in batches:
                 if bkey == key and uid not in members:
@@ -162,15 +199,16 @@ class Sender:
                 batches.append((key, {uid: (job, svc)}))
         if failed:
             yield failed
-        for (title, body, body_format, attach), members in batches:
-            yield self._notify(title, body, body_format, attach, members)
+        for (title, body, body_format, attach, notify_type), members in batches:
+            yield self._notify(title, body, body_format, attach, notify_type, members)
 
-    def _notify(self, title, body, body_format, attach, members) -> list[Job]:
+    def _notify(self, title, body, body_format, attach, notify_type, members) -> list[Job]:
         a = self.apprise.Apprise(asset=self.asset)
         for _, svc in members.values():
             a.add(svc)
         try:
             result = a.notify(body=body, title=title, body_format=body_format, attach=attach,
+                              notify_type=self.apprise.NotifyType(notify_type),
                               timeout=self.config.alert_timeout * 2 + 2)
         except Exception as exc:  # noqa: BLE001 - notify() should never raise
             for job, _ in members.values():

@@ -22,6 +22,13 @@ from .pipes import quiet_when_reader_leaves
 __all__ = ["FORMATS", "App", "cli", "main", "pass_app"]
 
 
+def redact(text: str) -> str:
+    """Values from ``${NAME}`` masked (imported late: ``--help`` never pays for it)."""
+    from ..alerts.secrets import redact as mask_values
+
+    return mask_values(text)
+
+
 class Root(click.Group):
     """The root group; its ``main`` maps every outcome to an exit code (docs/exit-codes.md)."""
 
@@ -35,12 +42,15 @@ class Root(click.Group):
         return int(code)
 
     def _run(self, argv: list[str], prog_name, complete_var, **extra) -> int:
+        masking = sys.modules.get("listwatch.alerts.secrets")
+        if masking is not None:  # a fresh invocation: no values from an earlier config
+            masking.use(())
         try:
             rv = super().main(argv, prog_name or "listwatch", complete_var,
                               standalone_mode=False, **extra)
             code = int(rv) if isinstance(rv, int) else ExitCode.OK
         except ListwatchError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(redact(f"error: {exc}"), err=True)
             code = exc.exit_code
         except click.exceptions.Exit as exc:
             code = exc.exit_code
@@ -57,11 +67,11 @@ class Root(click.Group):
             if "--debug" in argv:
                 import traceback
 
-                traceback.print_exc()
+                click.echo(redact(traceback.format_exc()), err=True, nl=False)
             line = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) \
                 else type(exc).__name__
-            click.echo(f"internal error: {line} (a bug in listwatch; rerun with --debug "
-                       "for the traceback)", err=True)
+            click.echo(redact(f"internal error: {line} (a bug in listwatch; rerun with "
+                              "--debug for the traceback)"), err=True)
             code = ExitCode.INTERNAL
         return code
 

@@ -35,11 +35,12 @@ def notify_test(app: App, watch: str | None, fmt: str) -> int:
 
     jobs = send_test(app.log, app.config(), watch)
     if fmt == "json":
-        click.echo(json.dumps([{"url": j.masked, "ok": j.ok, "error": j.reason or None}
-                               for j in jobs], indent=2))
+        click.echo(json.dumps([{"url": j.masked, "roles": j.role.split("; "), "ok": j.ok,
+                                "error": j.reason or None} for j in jobs], indent=2))
     else:
         for j in jobs:
-            click.echo(f"ok      {j.masked}" if j.ok else f"failed  {j.masked}: {j.reason}")
+            shown = f"{j.masked}  [{j.role}]"
+            click.echo(f"ok      {shown}" if j.ok else f"failed  {shown}: {j.reason}")
     return ExitCode.OK if all(j.ok for j in jobs) else ExitCode.ALERT_FAILED
 
 
@@ -48,15 +49,19 @@ def notify_test(app: App, watch: str | None, fmt: str) -> int:
               show_default=True)
 @pass_app
 def outbox(app: App, fmt: str) -> int:
-    """Show the alerts not yet delivered to every URL (retried by the next `check`)."""
+    """Show the alerts not yet delivered to every URL (retried by the next `check`).
+
+    Exits 3 when a record in the outbox is damaged (the next `check` moves it aside).
+    """
     from ..alerts.outbox import pending
 
     store = app.store()
-    rows = pending(app.log, store)
+    rows, damaged = pending(app.log, store)
+    code = ExitCode.SOURCE_FAILED if damaged else ExitCode.OK
     if fmt == "json":
         click.echo(json.dumps({"listwatch": "outbox/1", "pending": rows}, indent=2,
                               ensure_ascii=False))
-        return ExitCode.OK
+        return code
     if not rows:
         click.echo(f"nothing pending in {store.root / 'outbox'}")
     for row in rows:
@@ -67,7 +72,7 @@ def outbox(app: App, fmt: str) -> int:
             click.echo(f"  pending    {t['url']}  ({t['attempts']} attempt(s){error})")
         for t in row["delivered"]:
             click.echo(f"  delivered  {t['url']}  ({t['at']})")
-    return ExitCode.OK
+    return code
 
 
 COMMANDS = [notify, outbox]

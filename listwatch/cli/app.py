@@ -27,7 +27,9 @@ class App:
 
     def log(self, message: str, level: int = 0) -> None:
         if self.verbose >= level:
-            click.echo(message, err=True)
+            from ..alerts.secrets import redact  # masks values from ${NAME}
+
+            click.echo(redact(message), err=True)
 
     def get_plugins(self):
         if self.plugins is None:

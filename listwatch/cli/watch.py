@@ -47,6 +47,7 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
       listwatch check --reparse            after upgrading a source plugin
     """
     from .. import alerts, report  # light: apprise itself loads only when something is sent
+    from ..alerts.secrets import redact
     from ..check import check as run_check
     from ..check import exit_code
     from ..config import check_sources
@@ -63,6 +64,8 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
         and app.verbose >= 0
     lock = contextlib.nullcontext() if dry_run else store.lock(config.lock_timeout)
     with lock:
+        for line in store.recovered:  # what a killed run left, cleaned up under the lock
+            app.log(f"store: {line}", 1)
         if reparse:
             from ..reparse import reparse as run_reparse
 
@@ -79,9 +82,10 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
                 app.log(f"warning: watch {o.watch.name}: {warning}", 0)
             if o.status in ("failed", "broken"):
                 if o.error is not None and app.debug:
-                    traceback.print_exception(o.error)
-                click.echo(f"error: watch {o.watch.name}: {o.message}", err=True)
-        click.echo(report.outcomes(outcomes, fmt), nl=False)
+                    click.echo(redact("".join(traceback.format_exception(o.error))), err=True,
+                               nl=False)
+                click.echo(redact(f"error: watch {o.watch.name}: {o.message}"), err=True)
+        click.echo(redact(report.outcomes(outcomes, fmt)), nl=False)
         code = exit_code(outcomes, exit_on_change)
         code = max(code, alerts.after_check(app.log, config, store, outcomes, dry_run=dry_run))
     return code

@@ -1,7 +1,8 @@
 """SIGKILL at random points of `check` runs that store changes and alert a slow webhook.
 
 The promise measured here: no change is ever lost, and a change reaches a URL twice only
-when the run was killed while that URL was receiving it (at most one duplicate per kill).
+when the run was killed while that URL was receiving it (at most one duplicate per kill),
+with the same Idempotency-Key both times.
 The figures are printed (`pytest -s`) for the README's guarantees table.
 """
 
@@ -56,5 +57,9 @@ def test_kill_nine_while_a_webhook_is_slow_loses_nothing(tmp_path):
               f"{len(bodies)} messages, {len(lost)} changes lost, {duplicated} duplicated")
         assert lost == []
         assert duplicated <= kills
+        # a resend carries the key of the first send: a receiver can drop every duplicate
+        keys = {r.headers.get("Idempotency-Key") for r in hook.accepted}
+        assert None not in keys
+        assert len(bodies) - len(keys) == duplicated
     finally:
         hook.down()
