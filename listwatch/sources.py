@@ -151,7 +151,7 @@ def parse_options(pairs: list[str], options_schema: dict | None) -> dict[str, An
 def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -> dict:
     """Run a source and return its validated snapshot; the source document is ``ctx.primary``."""
     from . import snapshot
-    from .errors import ConfigError, ListwatchError, NotModified, SourceError
+    from .errors import ListwatchError, NotModified, OptionsError, SourceError
     from .fetching import display
     from .validation import check_snapshot, option_errors
 
@@ -159,8 +159,9 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -
     problems = option_errors(schema, options)
     if problems:
         path, message = problems[0]
-        raise ConfigError(f"source {reg.name}: option {path}: {message}"
-                          if path != "(top level)" else f"source {reg.name}: options: {message}")
+        raise OptionsError(f"source {reg.name}: option {path}: {message}"
+                           if path != "(top level)" else f"source {reg.name}: options: {message}")
+    options = with_defaults(schema, options)
     shown = display(location)
     try:
         draft = reg.source.fetch(location, options, ctx)
@@ -181,6 +182,17 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -
     check_snapshot(snap, f"{shown}: snapshot from source {reg.name}")
     ctx.unfiltered = getattr(draft, "unfiltered", None)
     return snap
+
+
+def with_defaults(schema: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` plus the ``default`` of each top-level property it leaves out, so a
+    source reads ``options["comment"]`` without repeating the schema's default."""
+    import copy
+
+    props = schema.get("properties") or {}
+    missing = {key: copy.deepcopy(spec["default"]) for key, spec in props.items()
+               if isinstance(spec, dict) and "default" in spec and key not in options}
+    return {**options, **missing} if missing else options
 
 
 def is_deterministic(source: Any, options: dict[str, Any]) -> bool:

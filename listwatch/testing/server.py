@@ -1,17 +1,22 @@
-"""Real servers on 127.0.0.1 for tests: an HTTP server for documents and feeds.
+"""A real HTTP server on 127.0.0.1 for tests: documents and feeds, as a source meets them.
 
-``Served`` routes are plain data; the server honours ETag / Last-Modified
+Routes are plain data (:class:`Route`); the server honours ETag / Last-Modified
 conditional requests, gzip, redirects, error codes and slow answers, and records
-every request it received so tests can assert on them.
+every request it received so tests can assert on them. :meth:`HTTPServer.serve`
+publishes a file or bytes with an ETag and a Last-Modified date, as most servers do.
+Plugin tests get one through the ``listwatch_http`` fixture (docs/plugins.md).
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 @dataclass
@@ -35,7 +40,11 @@ class Request:
 
 
 class HTTPServer:
-    """``server.route("/a.pdf", Route(...))``; ``server.url("/a.pdf")``; ``server.requests``."""
+    """``server.route("/a.pdf", Route(...))``; ``server.url("/a.pdf")``; ``server.requests``.
+
+    Use it as a context manager (``with HTTPServer() as server:``) or call
+    :meth:`start` and :meth:`stop`.
+    """
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
@@ -103,6 +112,41 @@ class HTTPServer:
         self.routes[path] = route
         return self.url(path)
 
+    def serve(self, content: bytes | str | Path, path: str | None = None, *,
+              content_type: str | None = None) -> str:
+        """Publish ``content`` (bytes, text, or a file to read now) at ``path`` with an
+        ETag (from its bytes) and a Last-Modified date; return its URL.
+
+        Publishing new content at the same path changes both validators, so a
+        conditional GET after the change downloads it again, as from a real server.
+        """
+        if isinstance(content, Path):
+            path = path or "/" + content.name
+            body = content.read_bytes()
+        else:
+            body = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        path = "/" + (path or "document").lstrip("/")
+        digest = hashlib.sha256(body).hexdigest()
+        previous = self.routes.get(path)
+        stamp = time.time()
+        if previous is not None and previous.last_modified:  # strictly later, to the second
+            stamp = max(stamp, _seconds(previous.last_modified) + 1)
+        ctype = content_type or _CONTENT_TYPES.get(Path(path).suffix.lower(),
+                                                   "application/octet-stream")
+        return self.route(path, Route(body, content_type=ctype, etag=f'"{digest[:32]}"',
+                                      last_modified=formatdate(stamp, usegmt=True)))
+
+    def requests_for(self, path: str) -> list[Request]:
+        """The requests the server received for ``path``, oldest first."""
+        path = "/" + path.lstrip("/")
+        return [r for r in self.requests if r.path.split("?")[0] == path]
+
+    def __enter__(self) -> HTTPServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
     def start(self) -> HTTPServer:
         self._thread.start()
         return self
@@ -110,3 +154,16 @@ class HTTPServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+_CONTENT_TYPES = {".xml": "application/xml", ".rss": "application/rss+xml",
+                  ".atom": "application/atom+xml", ".json": "application/json",
+                  ".jsonl": "application/jsonl", ".csv": "text/csv",
+                  ".tsv": "text/tab-separated-values", ".txt": "text/plain",
+                  ".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf"}
+
+
+def _seconds(http_date: str) -> float:
+    from email.utils import parsedate_to_datetime
+
+    return parsedate_to_datetime(http_date).timestamp()
