@@ -42,13 +42,13 @@ def test_installed_plugin_is_discovered(plugin_venv, tmp_path):
     rows = {row["name"]: row for row in json.loads(out.stdout)}
     row = rows["listwatch_example_source"]
     assert row["package"] == "listwatch-example-source" and row["version"] == "0.1.0"
-    assert row["sources"] == ["lines"]
+    assert row["sources"] == ["example-lines"]
     where = run(python, "-c", "import listwatch_example_source as m; print(m.__file__)",
                 cwd=tmp_path)
     assert Path(where.stdout.strip()).is_relative_to(python.parent.parent), where.stdout
     names = tmp_path / "names.txt"
     names.write_text("TAOBAO\nDHGate\n", encoding="utf-8")
-    fetched = run(python, "-m", "listwatch", "fetch", "lines", str(names), cwd=tmp_path)
+    fetched = run(python, "-m", "listwatch", "fetch", "example-lines", str(names), cwd=tmp_path)
     assert fetched.returncode == 0, fetched.stderr
     assert '"name":"TAOBAO"' in fetched.stdout
 
@@ -59,4 +59,35 @@ def test_example_plugin_own_tests_pass(plugin_venv):
     # -P: the folder is not put on sys.path, so the tests import the installed copy.
     out = run(python, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=copy)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "2 passed" in out.stdout
+    assert "5 passed" in out.stdout
+
+
+def test_example_tests_use_only_listwatch_testing():
+    """The template's tests are what a third party copies: no listwatch internals."""
+    import ast
+
+    allowed = {"listwatch", "listwatch.testing", "listwatch_example_source", "pytest"}
+    files = sorted((EXAMPLE / "tests").glob("*.py"))
+    assert files
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                names = {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                names = {node.module or ""}
+            else:
+                continue
+            assert names <= allowed, f"{path.name} imports {sorted(names - allowed)}"
+
+
+def test_example_source_name_is_not_in_the_readme():
+    """Two packages registering one name collide: the README's snippet and the example
+    must not both be what a user installs (they do exactly that while learning)."""
+    import re
+
+    readme = (EXAMPLE.parent.parent / "README.md").read_text("utf-8")
+    example = re.search(r'name = "([^"]+)"', (EXAMPLE / "listwatch_example_source.py")
+                        .read_text("utf-8")).group(1)
+    shown = set(re.findall(r'name = "([a-z][a-z0-9-]*)"', readme))
+    assert example == "example-lines" and shown, shown
+    assert example not in shown

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import listwatch
-from listwatch.testing import assert_ids_stable, run_source
+from listwatch.testing import assert_ids_stable, installed_source, run_source
 
 
 class Names(listwatch.Source):
@@ -171,3 +171,11 @@ def test_the_pytest_plugin_is_an_entry_point_and_imports_stay_light():
     out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True,
                          text=True, check=True, cwd=Path(__file__).parent)
     assert json.loads(out.stdout) == []
+
+
+def test_installed_source_finds_entry_point_sources():
+    import listwatch_table
+
+    assert isinstance(installed_source("table"), listwatch_table.Table)
+    with pytest.raises(AssertionError, match=r"no installed source 'nope' \(installed: .*table"):
+        installed_source("nope")

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .server import HTTPServer, Request, Route
 
-__all__ = ["HTTPServer", "Request", "Route", "assert_ids_stable", "run_source"]
+__all__ = ["HTTPServer", "Request", "Route", "assert_ids_stable", "installed_source",
+           "run_source"]
 
 
 def run_source(source: Any, location: str, options: Mapping[str, Any] | None = None, *,
@@ -79,6 +80,25 @@ def assert_ids_stable(source: Any, location: str, options: Mapping[str, Any] | N
             f"document {location}: only in the first run {only_first}, only in the second "
             f"{only_second}, other names {renamed}")
     return second
+
+
+def installed_source(name: str) -> Any:
+    """The source ``name`` as the installed plugins register it, found through the
+    ``listwatch`` entry-point group as ``listwatch sources`` finds it.
+
+    Fails (``AssertionError``) with the installed names and any plugin warnings when
+    it is missing: a wrong entry-point line in ``pyproject.toml`` shows here.
+    """
+    from ..plugins import make_plugins
+    from ..sources import collect_sources
+
+    warnings: list[str] = []
+    found = collect_sources(make_plugins(warn=warnings.append), warn=warnings.append)
+    if name not in found:
+        raise AssertionError(f"no installed source {name!r} (installed: "
+                             f"{', '.join(sorted(found)) or 'none'})"
+                             + "".join(f"; {w}" for w in warnings))
+    return found[name].source
 
 
 def _registered(source: Any):
