@@ -28,8 +28,10 @@ def notify_test(app: App, watch: str | None, fmt: str) -> int:
     and report each URL's result. Exit 4 when one of them failed.
 
     \b
-      listwatch notify test            every URL: [alerts] notify, on_error, each watch's
-      listwatch notify test nml        the URLs that hear about watch nml
+      listwatch --config examples/listwatch.toml notify test       every URL in the config
+      listwatch --config examples/listwatch.toml notify test nml   the URLs of watch nml
+
+    The bundled example has no URLs: put one in its [alerts] notify first.
     """
     from ..alerts import send_test
 

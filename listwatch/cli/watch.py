@@ -30,10 +30,12 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
     notifiers. The first run of a watch stores a baseline. A list that suddenly
     loses most of its entries is treated as a broken source: nothing is stored.
 
+    With ./listwatch.toml, `listwatch check` runs every watch. With the bundled
+    example, from a checkout of listwatch:
+
     \b
-      listwatch check                      all watches
-      listwatch check nml --exit-code      in CI: exit 1 when the list changed
-      listwatch check --dry-run            see what would happen
+      listwatch --config examples/listwatch.toml check --dry-run       see what would happen
+      listwatch --config examples/listwatch.toml check nml --exit-code   exit 1 when nml changed
     """
     from .. import alerts, report  # light: apprise itself loads only when something is sent
     from ..check import check as run_check
