@@ -11,6 +11,7 @@ import click
 
 from ..errors import ExitCode
 from .app import App, pass_app
+from .complete import watch_names
 
 
 @click.group()
@@ -19,7 +20,7 @@ def notify() -> None:
 
 
 @notify.command("test")
-@click.argument("watch", required=False)
+@click.argument("watch", required=False, shell_complete=watch_names)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @pass_app

@@ -8,6 +8,7 @@ import click
 
 from ..errors import ExitCode, InvalidSnapshot
 from .app import App, format_option, pass_app
+from .complete import snapshot_refs, source_names
 
 
 @click.command()
@@ -20,7 +21,7 @@ def schema(name: str) -> None:
 
 
 @click.command()
-@click.argument("source")
+@click.argument("source", shell_complete=source_names)
 @click.argument("location")
 @click.option("-O", "--option", "pairs", multiple=True, metavar="KEY=VALUE",
               help="A source option; VALUE is JSON when it parses, else text "
@@ -88,8 +89,8 @@ def _snapshot_path(app: App, ref: str) -> Path:
 
 
 @click.command("diff")
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", shell_complete=snapshot_refs)
+@click.argument("new", shell_complete=snapshot_refs)
 @format_option()
 @click.option("--ignore", multiple=True, metavar="FIELD",
               help="A field the diff skips, e.g. attributes.rank. Repeatable.")

@@ -10,10 +10,11 @@ import click
 
 from ..errors import ExitCode
 from .app import FORMATS, App, pass_app
+from .complete import watch_names
 
 
 @click.command()
-@click.argument("watches", nargs=-1)
+@click.argument("watches", nargs=-1, shell_complete=watch_names)
 @click.option("--dry-run", is_flag=True, help="Fetch and compare, but store and send nothing.")
 @click.option("--exit-code", "exit_on_change", is_flag=True,
               help="Exit 1 when a watch reports a change (for CI).")
@@ -69,7 +70,7 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
 
 
 @click.command()
-@click.argument("watch")
+@click.argument("watch", shell_complete=watch_names)
 @click.argument("entry", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
