@@ -1,8 +1,10 @@
 """Every example in every command's --help runs as printed from the repository root.
 
 The examples run through the installed executable in a temporary copy of the repository's
-examples (some write: `> entities.json`, a check that stores). The one thing swapped is
-the notifier: the bundled config has none, so a local webhook receiver is put in the copy.
+examples (some write: `> entities.json`, a check that stores). Two things are swapped: the
+bundled config has no notifier, so a local webhook receiver is put in the copy; and
+`install`/`uninstall` run in a fresh virtualenv with pip kept offline (no index, no build
+isolation), so the environment running the tests is left alone.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import click
 import pytest
 from receivers import WebhookReceiver
+from venvs import clean_env, listwatch_script, make_venv, pip_install
 
 from listwatch.cli import cli
 
@@ -70,14 +73,25 @@ def receiver():
 @pytest.mark.parametrize(("where", "example"), ALL, ids=[e for _, e in ALL])
 def test_help_example_runs(where, example, tmp_path, receiver):
     shutil.copytree(ROOT / "examples", tmp_path / "examples",
-                    ignore=shutil.ignore_patterns("listwatch-example-source", "__pycache__"))
+                    ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     config = tmp_path / "examples" / "listwatch.toml"
     config.write_text(config.read_text("utf-8").replace(
         "notify = []", f'notify = ["{receiver.url()}"]'), encoding="utf-8")
     assert example.startswith("listwatch ")
-    command = f'"{LISTWATCH}" {example[len("listwatch "):]}'
+    exe, env = LISTWATCH, None
+    if where in ("install", "uninstall"):
+        venv = tmp_path / "venv"
+        make_venv(venv, hide=("listwatch-example-source",))
+        exe = listwatch_script(venv)
+        # pip reads PIP_NO_BUILD_ISOLATION inverted: "0" means --no-build-isolation.
+        env = dict(clean_env(venv), PIP_NO_INDEX="1", PIP_NO_BUILD_ISOLATION="0")
+        if where == "uninstall":  # something to uninstall
+            installed = pip_install(venv / "bin" / "python",
+                                    tmp_path / "examples" / "listwatch-example-source")
+            assert installed.returncode == 0, installed.stderr
+    command = f'"{exe}" {example[len("listwatch "):]}'
     out = subprocess.run(["/bin/sh", "-c", command], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=300)
+                         text=True, timeout=300, env=env)
     # 0 done, 1 differences found: what the example shows. Never usage (2) or a failure.
     assert out.returncode in (0, 1), f"`{example}` ({where} --help) exited " \
         f"{out.returncode}: {out.stderr}"

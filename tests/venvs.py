@@ -91,3 +91,12 @@ def pip_install(python: Path, *targets: str | Path) -> subprocess.CompletedProce
                            *map(str, targets)],
                           capture_output=True, text=True, timeout=300, env=clean_env(),
                           cwd=python.parent)
+
+
+def listwatch_script(venv_root: Path) -> Path:
+    """A ``listwatch`` executable in a venv whose listwatch comes from the outer environment
+    (its console script lives there, bound to the outer interpreter)."""
+    exe = venv_root / "bin" / "listwatch"
+    exe.write_text(f"#!{venv_root / 'bin' / 'python'}\nfrom listwatch.cli import main\nmain()\n")
+    exe.chmod(0o755)
+    return exe
