@@ -179,3 +179,12 @@ def test_installed_source_finds_entry_point_sources():
     assert isinstance(installed_source("table"), listwatch_table.Table)
     with pytest.raises(AssertionError, match=r"no installed source 'nope' \(installed: .*table"):
         installed_source("nope")
+
+
+def test_listwatch_help_does_not_import_the_test_kit():
+    code = ("import sys\nfrom listwatch.cli import cli\n"
+            "code = cli.main(['--help'], standalone_mode=False)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('listwatch.testing')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parent)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
