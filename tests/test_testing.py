@@ -33,7 +33,7 @@ class Names(listwatch.Source):
 def test_run_source_makes_the_snapshot_fetch_prints(tmp_path):
     path = tmp_path / "n.txt"
     path.write_text("  Zeta   Market \nCafe\u0301\n", encoding="utf-8")
-    snapshot = run_source(Names(), str(path))
+    snapshot = run_source(Names(), path)  # a Path will do
     assert snapshot["listwatch"] == "snapshot/1"
     assert snapshot["list"] == {"id": "names"}  # the schema's default was applied
     assert [e["name"] for e in snapshot["entries"]] == ["Café", "Zeta Market"]  # NFC, spaces

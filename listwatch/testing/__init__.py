@@ -25,6 +25,7 @@ Importing this module is cheap: pluggy, jsonschema and the HTTP server load on u
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -35,12 +36,14 @@ __all__ = ["HTTPServer", "Request", "Route", "assert_ids_stable", "installed_sou
            "run_source"]
 
 
-def run_source(source: Any, location: str, options: Mapping[str, Any] | None = None, *,
+def run_source(source: Any, location: str | os.PathLike,
+               options: Mapping[str, Any] | None = None, *,
                latest: Mapping[str, dict] | None = None, timeout: float | None = None,
                max_bytes: int | None = None) -> dict:
     """Run ``source`` (a :class:`listwatch.Source` instance) on ``location`` as
     ``listwatch fetch`` does and return the validated snapshot (a dict).
 
+    ``location`` is a URL or a path (a ``pathlib.Path`` will do).
     ``latest`` maps watch names to the snapshots a source may read through
     ``ctx.latest(watch)`` (as the ``feed`` source's ``mentions_of`` does);
     ``timeout`` and ``max_bytes`` are the watch keys of the same names.
@@ -55,10 +58,10 @@ def run_source(source: Any, location: str, options: Mapping[str, Any] | None = N
         ctx.timeout = timeout
     if max_bytes is not None:
         ctx.max_bytes = max_bytes
-    return run(reg, location, dict(options or {}), ctx)
+    return run(reg, os.fspath(location), dict(options or {}), ctx)
 
 
-def assert_ids_stable(source: Any, location: str, options: Mapping[str, Any] | None = None,
+def assert_ids_stable(source: Any, location: str | os.PathLike, options: Mapping[str, Any] | None = None,
                       **kwargs: Any) -> dict:
     """Run ``source`` twice over the same document and assert that both runs give the
     same entry ids with the same names; return the second snapshot.
