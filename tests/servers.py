@@ -1,5 +1,112 @@
-"""The tests' HTTP server is the one plugin authors get: ``listwatch.testing.server``."""
+"""Real servers on 127.0.0.1 for tests: an HTTP server for documents and feeds.
 
-from listwatch.testing.server import HTTPServer, Request, Route
+``Served`` routes are plain data; the server honours ETag / Last-Modified
+conditional requests, gzip, redirects, error codes and slow answers, and records
+every request it received so tests can assert on them.
+"""
 
-__all__ = ["HTTPServer", "Request", "Route"]
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "application/octet-stream"
+    etag: str | None = None
+    last_modified: str | None = None
+    delay: float = 0.0
+    redirect: str | None = None
+    gzip: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+class HTTPServer:
+    """``server.route("/a.pdf", Route(...))``; ``server.url("/a.pdf")``; ``server.requests``."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Request] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # keep test output clean
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                outer.requests.append(Request("GET", self.path, dict(self.headers)))
+                route = outer.routes.get(self.path) or outer.routes.get(self.path.split("?")[0])
+                if route is None:
+                    return self._send(404, b"not found", "text/plain", {})
+                if route.delay:
+                    time.sleep(route.delay)
+                if route.redirect:
+                    return self._send(route.status if route.status in (301, 302, 303, 307, 308)
+                                      else 302, b"", "text/plain", {"Location": route.redirect})
+                extra = dict(route.headers)
+                if route.etag:
+                    extra["ETag"] = route.etag
+                if route.last_modified:
+                    extra["Last-Modified"] = route.last_modified
+                if route.status == 200 and (
+                        (route.etag and self.headers.get("If-None-Match") == route.etag) or
+                        (route.last_modified and not route.etag and
+                         self.headers.get("If-Modified-Since") == route.last_modified)):
+                    return self._send(304, b"", route.content_type, extra)
+                body = route.body
+                if route.gzip:
+                    body = gzip.compress(body)
+                    extra["Content-Encoding"] = "gzip"
+                self._send(route.status, body, route.content_type, extra)
+
+            def _send(self, status: int, body: bytes, ctype: str, extra: dict) -> None:
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(body)) if status != 304 else "0")
+                    for key, value in extra.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    if status != 304:
+                        self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def route(self, path: str, route: Route) -> str:
+        self.routes[path] = route
+        return self.url(path)
+
+    def start(self) -> HTTPServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
