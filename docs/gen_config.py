@@ -49,6 +49,8 @@ def kind(schema: dict, spec: dict) -> str:
     if "enum" in spec:
         return "one of " + ", ".join(f"`{v}`" for v in spec["enum"])
     t = spec.get("type", "any")
+    if isinstance(t, list):  # ["integer", "string"]: "integer or string"
+        t = " or ".join(t)
     if t == "array":
         items = resolve(schema, spec.get("items", {}))
         word = {"string": "strings", "number": "numbers", "integer": "integers"}.get(
