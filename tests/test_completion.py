@@ -64,6 +64,9 @@ def test_source_names_and_stored_snapshots(example):
     assert complete("bash", "listwatch fetch t", example) == ["table"]
     assert {"ustr-nml", "feed", "table"} <= set(complete("bash", "listwatch fetch ", example))
     assert complete("bash", "listwatch diff nml@", example) == ["nml@latest", "nml@previous"]
+    assert complete("bash", "listwatch fetch table data/entities.csv -O n", example) == ["name="]
+    assert complete("bash", "listwatch fetch feed x.xml -O ", example) == [
+        "keywords=", "exclude=", "max_age_days=", "mentions_of="]
 
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])

@@ -47,24 +47,39 @@ def watch_names(ctx: click.Context, param: click.Parameter, incomplete: str):
             if name.startswith(incomplete) and name not in given]
 
 
-def source_names(ctx: click.Context, param: click.Parameter, incomplete: str):
-    """Installed source names (the plugins are loaded, their warnings swallowed)."""
+def _sources() -> dict:
+    """The installed sources (plugins loaded, their warnings swallowed); {} on any error."""
     import contextlib
     import io
-
-    from click.shell_completion import CompletionItem
 
     try:
         from ..plugins import make_plugins
         from ..sources import collect_sources
 
         with contextlib.redirect_stderr(io.StringIO()):
-            found = collect_sources(make_plugins(warn=lambda line: None),
-                                    warn=lambda line: None)
+            return dict(collect_sources(make_plugins(warn=lambda line: None),
+                                        warn=lambda line: None))
     except Exception:  # noqa: BLE001 - a completion never fails
-        return []
+        return {}
+
+
+def source_names(ctx: click.Context, param: click.Parameter, incomplete: str):
+    """Installed source names, with their titles."""
+    from click.shell_completion import CompletionItem
+
     return [CompletionItem(name, help=getattr(reg.source, "title", ""))
-            for name, reg in sorted(found.items()) if name.startswith(incomplete)]
+            for name, reg in sorted(_sources().items()) if name.startswith(incomplete)]
+
+
+def option_keys(ctx: click.Context, param: click.Parameter, incomplete: str):
+    """``KEY=`` for each option of the SOURCE already given (``fetch feed x -O kw``)."""
+    from click.shell_completion import CompletionItem
+
+    reg = _sources().get(ctx.params.get("source") or _word_after(ctx.info_name) or "")
+    schema = getattr(reg.source, "options_schema", None) if reg else None
+    props = (schema or {}).get("properties") or {}
+    return [CompletionItem(f"{key}=", help=str(spec.get("description", "")))
+            for key, spec in props.items() if f"{key}=".startswith(incomplete)]
 
 
 def snapshot_refs(ctx: click.Context, param: click.Parameter, incomplete: str):
@@ -77,3 +92,20 @@ def snapshot_refs(ctx: click.Context, param: click.Parameter, incomplete: str):
     if matching:
         return [CompletionItem(ref) for ref in matching]
     return [CompletionItem(incomplete, type="file")]
+
+
+def _word_after(command: str | None) -> str | None:
+    """The first argument after ``command`` on the line being completed. click leaves
+    ``ctx.params`` empty while an option (``-O``) still lacks its value, so the line
+    itself, which every shell script passes in COMP_WORDS, is read."""
+    import os
+    import shlex
+
+    try:
+        words = shlex.split(os.environ.get("COMP_WORDS", ""))
+    except ValueError:
+        return None
+    if command not in words:
+        return None
+    rest = words[words.index(command) + 1:]
+    return next((w for w in rest if not w.startswith("-")), None)

@@ -8,7 +8,7 @@ import click
 
 from ..errors import ExitCode, InvalidSnapshot
 from .app import App, format_option, pass_app
-from .complete import snapshot_refs, source_names
+from .complete import option_keys, snapshot_refs, source_names
 
 
 @click.command()
@@ -24,6 +24,7 @@ def schema(name: str) -> None:
 @click.argument("source", shell_complete=source_names)
 @click.argument("location")
 @click.option("-O", "--option", "pairs", multiple=True, metavar="KEY=VALUE",
+              shell_complete=option_keys,
               help="A source option; VALUE is JSON when it parses, else text "
                    "(comma-separated for list options). Repeatable.")
 @pass_app
