@@ -161,10 +161,9 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -
         path, message = problems[0]
         raise OptionsError(f"source {reg.name}: option {path}: {message}"
                            if path != "(top level)" else f"source {reg.name}: options: {message}")
-    options = with_defaults(schema, options)
     shown = display(location)
     try:
-        draft = reg.source.fetch(location, options, ctx)
+        draft = reg.source.fetch(location, with_defaults(schema, options), ctx)
     except (ListwatchError, NotModified):
         raise
     except Exception as exc:  # a plugin bug must not stop the other watches
@@ -184,6 +183,11 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -
     return snap
 
 
+def is_deterministic(source: Any, options: dict[str, Any]) -> bool:
+    flag = getattr(source, "deterministic", False)
+    return bool(flag(options) if callable(flag) else flag)
+
+
 def with_defaults(schema: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     """``options`` plus the ``default`` of each top-level property it leaves out, so a
     source reads ``options["comment"]`` without repeating the schema's default."""
@@ -193,8 +197,3 @@ def with_defaults(schema: dict[str, Any], options: dict[str, Any]) -> dict[str, 
     missing = {key: copy.deepcopy(spec["default"]) for key, spec in props.items()
                if isinstance(spec, dict) and "default" in spec and key not in options}
     return {**options, **missing} if missing else options
-
-
-def is_deterministic(source: Any, options: dict[str, Any]) -> bool:
-    flag = getattr(source, "deterministic", False)
-    return bool(flag(options) if callable(flag) else flag)
