@@ -55,7 +55,8 @@ def test_every_source_attribute_is_in_the_guide_and_the_hookspec():
     hookdoc = inspect.getdoc(hookspecs.register_sources)
     for attribute in attributes:
         assert f"| `{attribute}` |" in table, f"Source.{attribute} is not in docs/plugins.md"
-        assert f"``{attribute}``" in hookdoc, f"Source.{attribute} is not in the hookspec"
+        assert f"``{attribute}``" in hookdoc or f"``{attribute}(" in hookdoc, \
+            f"Source.{attribute} is not in the hookspec"
 
 
 def test_every_draft_field_and_testing_name_is_in_the_guide():
