@@ -16,8 +16,8 @@ LISTWATCH = shutil.which("listwatch")
 DOC = (ROOT / "docs" / "automation.md").read_text("utf-8")
 
 
-def complete(shell: str, words: str, cwd: Path, incomplete_index: int | None = None):
-    """What the shell script asks listwatch for, the way click's scripts ask it."""
+def complete(shell: str, words: str, cwd: Path):
+    """What the shell script asks the listwatch program for, the way click's scripts ask."""
     parts = words.split(" ")
     env = dict(os.environ, _LISTWATCH_COMPLETE=f"{shell}_complete", COMP_WORDS=words,
                COMP_CWORD=parts[-1] if shell == "fish" else str(len(parts) - 1))
@@ -28,6 +28,22 @@ def complete(shell: str, words: str, cwd: Path, incomplete_index: int | None = N
         lines = out.stdout.strip("\n").splitlines()
         return [lines[i + 1] for i in range(0, len(lines), 3)]
     return [line.split("\t")[0].split(",", 1)[1] for line in out.stdout.splitlines() if line]
+
+
+def values(words: str, cwd: Path, monkeypatch) -> list[str]:
+    """The same answer in this process (no program start): the completion callbacks."""
+    import shlex
+
+    from click.shell_completion import BashComplete
+
+    from listwatch.cli import cli
+
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("COMP_WORDS", words)
+    args = shlex.split(words)[1:]
+    incomplete = "" if words.endswith(" ") else args.pop()
+    completer = BashComplete(cli, {}, "listwatch", "_LISTWATCH_COMPLETE")
+    return [item.value for item in completer.get_completions(args, incomplete)]
 
 
 @pytest.fixture
@@ -49,23 +65,24 @@ def test_documented_setup_line_prints_the_shell_script(shell, marker):
     assert marker in out.stdout
 
 
-def test_watch_names_come_from_the_config(example):
+def test_watch_names_come_from_the_config(example, monkeypatch):
     assert complete("bash", "listwatch check n", example) == ["nml", "nml-news"]
-    assert complete("bash", "listwatch check nml e", example) == ["entities"]
-    assert complete("bash", "listwatch history ent", example) == ["entities"]
-    assert complete("bash", "listwatch notify test nml-", example) == ["nml-news"]
+    assert values("listwatch check nml e", example, monkeypatch) == ["entities"]
+    assert values("listwatch history ent", example, monkeypatch) == ["entities"]
+    assert values("listwatch notify test nml-", example, monkeypatch) == ["nml-news"]
     elsewhere = example.parent
-    assert complete("bash", "listwatch --config ex/listwatch.toml check e", elsewhere) == \
+    assert values("listwatch --config ex/listwatch.toml check e", elsewhere, monkeypatch) == \
         ["entities"]
-    assert complete("bash", "listwatch check n", elsewhere) == []  # no config: nothing
+    assert values("listwatch check n", elsewhere, monkeypatch) == []  # no config: nothing
 
 
-def test_source_names_and_stored_snapshots(example):
+def test_source_names_option_keys_and_stored_snapshots(example, monkeypatch):
     assert complete("bash", "listwatch fetch t", example) == ["table"]
-    assert {"ustr-nml", "feed", "table"} <= set(complete("bash", "listwatch fetch ", example))
-    assert complete("bash", "listwatch diff nml@", example) == ["nml@latest", "nml@previous"]
+    assert {"ustr-nml", "feed", "table"} <= set(values("listwatch fetch ", example, monkeypatch))
+    assert values("listwatch diff nml@", example, monkeypatch) == ["nml@latest", "nml@previous"]
+    assert values("listwatch diff data/", example, monkeypatch) == ["data/"]  # a file path
     assert complete("bash", "listwatch fetch table data/entities.csv -O n", example) == ["name="]
-    assert complete("bash", "listwatch fetch feed x.xml -O ", example) == [
+    assert values("listwatch fetch feed x.xml -O ", example, monkeypatch) == [
         "keywords=", "exclude=", "max_age_days=", "mentions_of="]
 
 
@@ -75,9 +92,9 @@ def test_zsh_and_fish_get_the_same_values(shell, example):
     assert complete(shell, "listwatch fetch fe", example) == ["feed"]
 
 
-def test_a_broken_config_completes_nothing_quietly(example):
+def test_a_broken_config_completes_nothing_quietly(example, monkeypatch):
     (example / "listwatch.toml").write_text("[[watch]\nname = ")
-    assert complete("bash", "listwatch check ", example) == []
+    assert values("listwatch check ", example, monkeypatch) == []
 
 
 def test_bash_script_completes_in_a_real_bash(example):
