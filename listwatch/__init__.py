@@ -1,6 +1,7 @@
 """listwatch: watch policy lists and hear when they change.
 
-The public API for plugin authors is re-exported here; importing it does no I/O
+The public API for plugin authors is re-exported here (their tests use
+:mod:`listwatch.testing`; docs/plugins.md is the guide); importing it does no I/O
 and loads no plugins. ``hookimpl``, ``Source``, ``Draft`` and ``slug`` are loaded on
 first use (PEP 562), so ``listwatch --help`` does not pay for pluggy.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import ListwatchError, SourceError
+from .errors import ListwatchError, OptionsError, SourceError
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
     hookimpl: pluggy.HookimplMarker
 
-__all__ = ["Draft", "ListwatchError", "Source", "SourceError", "__version__", "hookimpl", "slug"]
+__all__ = ["Draft", "ListwatchError", "OptionsError", "Source", "SourceError", "__version__",
+           "hookimpl", "slug"]
 
 
 def __getattr__(name: str) -> Any:

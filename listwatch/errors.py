@@ -35,6 +35,10 @@ class ConfigError(ListwatchError):
     exit_code = ExitCode.USAGE
 
 
+class OptionsError(ConfigError):
+    """A source's options do not match its ``options_schema`` (exit 2, before any fetch)."""
+
+
 class PluginError(ConfigError):
     """An installed plugin is unusable (clashing names, bad schema, typo'd hook)."""
 

@@ -1,4 +1,5 @@
-"""The hooks a listwatch plugin can implement. These docstrings are the reference.
+"""The hooks a listwatch plugin can implement. These docstrings are the reference;
+docs/plugins.md is the guide, kept in step by tests/test_docs.py.
 
 A plugin is a module (or object) with functions marked ``@listwatch.hookimpl``,
 made known through the ``listwatch`` entry-point group::
@@ -31,6 +32,9 @@ def register_sources(register: Callable[[object], None]) -> None:
       validates options against it before calling ``fetch``.
     - ``default_report``: which kinds of change are news by default
       (``("added", "removed", "renamed", "changed")``; a feed uses ``("added",)``).
+    - ``deterministic``: ``True`` when the snapshot depends only on the fetched bytes
+      and the options, so ``check`` may skip parsing an unchanged document; or a
+      method ``deterministic(options) -> bool``. Default ``False``.
     - ``fetch(location, options, ctx) -> Draft``: read ``location`` through
       ``ctx.get(url_or_path)`` (timeouts, size cap, conditional GET and the
       document's sha256 come for free) and return a :class:`listwatch.Draft` with
@@ -42,9 +46,13 @@ def register_sources(register: Callable[[object], None]) -> None:
       ``mentions_of``). ``check`` settles those first, in the same run, and
       ``ctx.latest`` returns the snapshot they got in it; a name that is not a
       configured watch, or a circle of reads, is a configuration error (exit 2).
+    - ``editions(location, options, ctx) -> list[(edition, location)]`` (optional):
+      every edition a location offers (an index page's reports), for
+      ``listwatch import WATCH --all-editions``.
 
     Raise :class:`listwatch.SourceError` for bad input, with one line that says
-    what is wrong; never let a traceback reach the user.
+    what is wrong; never let a traceback reach the user. Test a source with
+    :mod:`listwatch.testing` (``run_source``, the ``listwatch_http`` fixture).
 
     Called once per run, the first time a command needs the installed sources
     (never for ``--help``). Added in 0.1.

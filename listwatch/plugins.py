@@ -138,3 +138,24 @@ def register(plugins: Plugins, plugin: object, name: str | None = None,
 
 def _one_line(exc: BaseException) -> str:
     return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+
+
+def pip(action: str, args: Iterable[str]) -> int:
+    """Run ``pip install|uninstall ARGS`` in the environment listwatch runs from, as
+    ``llm install`` does: a pipx user's plugin lands next to listwatch, no ``pipx inject``.
+
+    Returns pip's exit status; pip speaks for itself on stdout/stderr.
+    """
+    import importlib.util
+    import subprocess
+
+    args = list(args)
+    if action == "uninstall":
+        own = {a.lower().replace("_", "-") for a in args if not a.startswith("-")}
+        if "listwatch" in own:
+            raise PluginError("refusing to uninstall listwatch itself from its own "
+                              "environment (use pip or pipx directly)")
+    if importlib.util.find_spec("pip") is None:
+        raise PluginError(f"pip is not available in listwatch's environment ({sys.prefix}); "
+                          f"install it there, or use `pipx inject listwatch PACKAGE`")
+    return subprocess.run([sys.executable, "-m", "pip", action, *args]).returncode

@@ -226,7 +226,7 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *
     location, masked)."""
     from . import snapshot
     from .alerts.secrets import redact
-    from .errors import ConfigError, ListwatchError, NotModified, SourceError
+    from .errors import ListwatchError, NotModified, OptionsError, SourceError
     from .fetching import display
     from .validation import check_snapshot, option_errors
 
@@ -234,11 +234,11 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *
     problems = option_errors(schema, options)
     if problems:
         path, message = problems[0]
-        raise ConfigError(f"source {reg.name}: option {path}: {message}"
-                          if path != "(top level)" else f"source {reg.name}: options: {message}")
+        raise OptionsError(f"source {reg.name}: option {path}: {message}"
+                           if path != "(top level)" else f"source {reg.name}: options: {message}")
     shown = shown or display(location)
     try:
-        draft = reg.source.fetch(location, options, ctx)
+        draft = reg.source.fetch(location, with_defaults(schema, options), ctx)
     except (ListwatchError, NotModified) as exc:
         # a plugin's message may quote the raw location: values from ${NAME} masked
         exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
@@ -270,3 +270,14 @@ def reads_of(source: Any, options: dict[str, Any], watch: str) -> list[str]:
 def is_deterministic(source: Any, options: dict[str, Any]) -> bool:
     flag = getattr(source, "deterministic", False)
     return bool(flag(options) if callable(flag) else flag)
+
+
+def with_defaults(schema: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` plus the ``default`` of each top-level property it leaves out, so a
+    source reads ``options["comment"]`` without repeating the schema's default."""
+    import copy
+
+    props = schema.get("properties") or {}
+    missing = {key: copy.deepcopy(spec["default"]) for key, spec in props.items()
+               if isinstance(spec, dict) and "default" in spec and key not in options}
+    return {**options, **missing} if missing else options

@@ -335,7 +335,7 @@ def test_diff_document_shape():
     d = diff(a, b)
     assert d["listwatch"] == "diff/1" and d["list"] == "l"
     assert d["from"] == {"edition": "2022", "sha256": "0" * 64,
-                         "retrieved_at": "2026-01-01T00:00:00Z"}
+                         "retrieved_at": "2026-01-01T00:00:00Z", "plugin_version": None}
     assert d["to"]["edition"] == "2023"
     assert d["added"] == [{"id": "c", "name": "C"}]
     assert d["removed"] == [{"id": "a", "name": "A"}]

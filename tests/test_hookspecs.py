@@ -67,20 +67,3 @@ def test_public_api():
     for name in listwatch.__all__:
         assert hasattr(listwatch, name)
     assert listwatch.hookimpl.project_name == "listwatch"
-
-
-def test_every_hook_is_in_the_plugin_author_guide():
-    """The README's "Writing a source plugin" names each hook with its exact signature."""
-    import inspect
-    from pathlib import Path
-
-    from listwatch import hookspecs
-
-    guide = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = guide.split("## Writing a source plugin", 1)[1]
-    hooks = [(name, func) for name, func in inspect.getmembers(hookspecs, inspect.isfunction)
-             if hasattr(func, "listwatch_spec")]
-    assert [name for name, _ in hooks] == ["register_sources"]
-    for name, func in hooks:
-        signature = f"def {name}({', '.join(inspect.signature(func).parameters)})"
-        assert signature in section, f"{signature} is missing from the author guide"

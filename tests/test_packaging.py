@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from venvs import clean_env, make_venv, pip_install
 
 import listwatch
 from listwatch.validation import SCHEMAS, reference_errors, snapshot_errors
@@ -60,19 +60,13 @@ def test_wheel_contents(wheel):
 
 @pytest.mark.slow
 def test_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
+    # The dependencies come from the environment running the tests (no download);
+    # the listwatch distribution there is hidden, so listwatch must come from the wheel.
     venv = tmp_path / "venv"
-    # System site-packages provide the dependencies (no download); the venv's own
-    # site-packages come first on sys.path, so listwatch must come from the wheel.
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages",
-                    str(venv)], check=True, timeout=120)
-    python = venv / "bin" / "python"
-    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                              "--no-deps", "--no-index", "--quiet", str(wheel)],
-                             capture_output=True, text=True, timeout=300)
+    python = make_venv(venv, hide=("listwatch",))
+    install = pip_install(python, wheel)
     assert install.returncode == 0, install.stderr
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "LISTWATCH_DISABLE_PLUGINS", "VIRTUAL_ENV")}
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env = clean_env(venv)
     where = subprocess.run([str(python), "-c", "import listwatch, listwatch_table; "
                             "print(listwatch.__file__); print(listwatch_table.__file__)"],
                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)

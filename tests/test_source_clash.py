@@ -27,12 +27,12 @@ from listwatch.sources import collect_sources
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "listwatch-example-source" / "listwatch_example_source.py"
 
-# Another package's source that happens to pick the example's name.
+# Another package's source that happens to pick the example's name (NAME is filled in).
 OTHER_LINES = '''
 import listwatch
 
 class Lines(listwatch.Source):
-    name = "lines"
+    name = "NAME"
     title = "another package's lines"
 
     def fetch(self, location, options, ctx):
@@ -53,8 +53,9 @@ def load_module(name: str, path: Path):
 
 @pytest.fixture
 def clash(plugins, tmp_path):
-    """The built-ins, the bundled example plugin and another package, both with `lines`."""
-    (tmp_path / "other_lines.py").write_text(OTHER_LINES)
+    """The built-ins, the bundled example plugin and another package, both with
+    `example-lines`."""
+    (tmp_path / "other_lines.py").write_text(OTHER_LINES.replace("NAME", "example-lines"))
     register(plugins, load_module("listwatch_example_source", EXAMPLE),
              "listwatch_example_source", package=("listwatch-example-source", "0.1.0"))
     register(plugins, load_module("other_lines", tmp_path / "other_lines.py"), "other_lines",
@@ -70,23 +71,23 @@ def test_a_clash_is_one_warning_and_the_rest_works(clash):
     warnings: list[str] = []
     found = collect_sources(clash, warn=warnings.append)
     assert len(warnings) == 1 and "\n" not in warnings[0]
-    assert "'lines'" in warnings[0]
+    assert "'example-lines'" in warnings[0]
     assert "listwatch-example-source" in warnings[0] and "other-lines" in warnings[0]
-    assert {"table", "feed", "ustr-nml"} <= set(found) and "lines" not in found
+    assert {"table", "feed", "ustr-nml"} <= set(found) and "example-lines" not in found
     with pytest.raises(PluginError) as err:
-        found["lines"]  # noqa: B018 - the lookup is what is tested
+        found["example-lines"]  # noqa: B018 - the lookup is what is tested
     message = str(err.value)
     assert "\n" not in message
     assert "listwatch-example-source" in message and "other-lines" in message
-    assert "'listwatch-example-source:lines'" in message
+    assert "'listwatch-example-source:example-lines'" in message
     assert f"{DISABLE_ENV}=other_lines" in message
     # a qualified name picks one, by package (any spelling) or by plugin name
-    assert found["listwatch-example-source:lines"].package == "listwatch-example-source"
-    assert found["listwatch_example_source:lines"].plugin == "listwatch_example_source"
-    assert found["other_lines:lines"].package == "other-lines"
+    assert found["listwatch-example-source:example-lines"].package == "listwatch-example-source"
+    assert found["listwatch_example_source:example-lines"].plugin == "listwatch_example_source"
+    assert found["other_lines:example-lines"].package == "other-lines"
     assert found["listwatch:table"] is found["table"]
     with pytest.raises(KeyError):
-        found["nosuch-package:lines"]  # noqa: B018
+        found["nosuch-package:example-lines"]  # noqa: B018
 
 
 def test_commands_work_and_using_the_ambiguous_source_is_exit_2(clash, tmp_path):
@@ -96,18 +97,18 @@ def test_commands_work_and_using_the_ambiguous_source_is_exit_2(clash, tmp_path)
         result = invoke(clash, *args)
         assert result.exit_code == 0, (args, result.output)
     rows = json.loads(invoke(clash, "sources", "--format", "json").stdout)
-    assert {(r["package"], r.get("use_as")) for r in rows if r["name"] == "lines"} == {
-        ("listwatch-example-source", "listwatch-example-source:lines"),
-        ("other-lines", "other-lines:lines")}
+    assert {(r["package"], r.get("use_as")) for r in rows if r["name"] == "example-lines"} == {
+        ("listwatch-example-source", "listwatch-example-source:example-lines"),
+        ("other-lines", "other-lines:example-lines")}
     plugins_rows = {r["name"]: r for r in json.loads(invoke(clash, "plugins").stdout)}
-    assert plugins_rows["other_lines"]["sources"] == ["lines"]
+    assert plugins_rows["other_lines"]["sources"] == ["example-lines"]
 
-    refused = invoke(clash, "fetch", "lines", names)
+    refused = invoke(clash, "fetch", "example-lines", names)
     assert refused.exit_code == 2 and refused.stdout == ""
     errors = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "other-lines" in errors[0] and DISABLE_ENV in errors[0]
 
-    chosen = invoke(clash, "fetch", "listwatch-example-source:lines", names)
+    chosen = invoke(clash, "fetch", "listwatch-example-source:example-lines", names)
     assert chosen.exit_code == 0, chosen.output
     assert [e["name"] for e in json.loads(chosen.stdout)["entries"]] == ["DHGate", "TAOBAO"]
     assert invoke(clash, "fetch", "table", tmp_path / "nope.csv").exit_code == 3
@@ -117,7 +118,8 @@ def test_check_refuses_only_the_watches_that_use_it(clash, tmp_path):
     (tmp_path / "names.txt").write_text("TAOBAO\n")
     (tmp_path / "t.csv").write_text("id,name\n1,One\n")
     config = tmp_path / "listwatch.toml"
-    config.write_text('[[watch]]\nname = "names"\nsource = "lines"\nlocation = "names.txt"\n'
+    config.write_text('[[watch]]\nname = "names"\nsource = "example-lines"\n'
+                      'location = "names.txt"\n'
                       '[[watch]]\nname = "t"\nsource = "table"\nlocation = "t.csv"\n')
     store = tmp_path / "store"
     everything = invoke(clash, "--config", config, "--store", store, "check")
@@ -126,7 +128,7 @@ def test_check_refuses_only_the_watches_that_use_it(clash, tmp_path):
     assert not store.exists()  # refused before anything was fetched or stored
     other = invoke(clash, "--config", config, "--store", store, "check", "t")
     assert other.exit_code == 0, other.output
-    config.write_text(config.read_text().replace('"lines"', '"other-lines:lines"'))
+    config.write_text(config.read_text().replace('"example-lines"', '"other-lines:example-lines"'))
     qualified = invoke(clash, "--config", config, "--store", store, "check")
     assert qualified.exit_code == 0, qualified.output
     assert "names: baseline" in qualified.stdout
@@ -145,7 +147,8 @@ def test_two_installed_packages_end_to_end(tmp_path):
     """Through the installed program, with two distributions found by importlib.metadata."""
     for package in ("lines-one", "lines-two"):
         module = package.replace("-", "_")
-        fake_distribution(tmp_path, package, {module: module}, {module: OTHER_LINES})
+        fake_distribution(tmp_path, package, {module: module},
+                          {module: OTHER_LINES.replace("NAME", "lines")})
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "NO_COLOR": "1"}
     env.pop(DISABLE_ENV, None)
     exe = Path(sys.executable).with_name("listwatch")

@@ -93,12 +93,14 @@ def cli(ctx: click.Context, config_path, store_path, verbose, quiet, debug) -> N
     of sanctioned entities) into a snapshot, compares it with the last one it
     stored, and tells you what was added, removed, renamed or changed.
 
+    Try it in a checkout of listwatch (the bundled example, offline); `listwatch
+    init` writes a config of your own:
+
     \b
-    Try it:
-      listwatch sources                     what can be watched
-      listwatch fetch table list.csv        a snapshot of one list, on stdout
-      listwatch diff old.json new.json      what changed between two snapshots
-      listwatch init && listwatch check     watch lists on a schedule
+      listwatch sources
+      listwatch fetch table examples/data/entities.csv
+      listwatch diff examples/snapshots/nml-2019.json examples/snapshots/nml-2020.json
+      listwatch --config examples/listwatch.toml check --dry-run
 
     Exit codes: 0 done, 1 differences (diff; check --exit-code), 2 usage or
     configuration, 3 a source failed or looked broken, 4 an alert was not

@@ -11,6 +11,7 @@ import click
 
 from ..errors import ExitCode
 from .app import App, pass_app
+from .complete import watch_names
 
 
 @click.group()
@@ -19,7 +20,7 @@ def notify() -> None:
 
 
 @notify.command("test")
-@click.argument("watch", required=False)
+@click.argument("watch", required=False, shell_complete=watch_names)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @pass_app
@@ -28,8 +29,10 @@ def notify_test(app: App, watch: str | None, fmt: str) -> int:
     and report each URL's result. Exit 4 when one of them failed.
 
     \b
-      listwatch notify test            every URL: [alerts] notify, on_error, each watch's
-      listwatch notify test nml        the URLs that hear about watch nml
+      listwatch --config examples/listwatch.toml notify test       every URL in the config
+      listwatch --config examples/listwatch.toml notify test nml   the URLs of watch nml
+
+    The bundled example has no URLs: put one in its [alerts] notify first.
     """
     from ..alerts import send_test
 

@@ -1,4 +1,5 @@
-"""`sources`, `plugins` and `init`: what is installed, and a first config."""
+"""`sources`, `plugins`, `install`, `uninstall` and `init`: what is installed, adding
+plugins to listwatch's own environment, and a first config."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ExitCode
 from .app import App, pass_app
 
 
@@ -66,4 +67,42 @@ def init(path: Path, force: bool) -> None:
     click.echo(f"wrote {path}; edit it, then run `listwatch check`", err=True)
 
 
-COMMANDS = [sources, plugins, init]
+PIP_ARGS = {"ignore_unknown_options": True, "allow_extra_args": False}
+
+
+@click.command(context_settings=PIP_ARGS)
+@click.argument("packages", nargs=-1, required=True, type=click.UNPROCESSED)
+def install(packages: tuple[str, ...]) -> int:
+    """Install plugin PACKAGES into listwatch's own environment (pip install).
+
+    PACKAGES are what pip takes: names from PyPI, folders, wheels, and pip's own
+    options, passed on as given (-U to upgrade, -e for an editable folder). This is
+    the environment `listwatch` runs from, so a plugin installed here is found even
+    when listwatch was installed with pipx. Exit 2 when pip fails.
+
+    \b
+      listwatch install examples/listwatch-example-source
+    """
+    from ..plugins import pip
+
+    return ExitCode.OK if pip("install", packages) == 0 else ExitCode.USAGE
+
+
+@click.command(context_settings=PIP_ARGS)
+@click.argument("packages", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+def uninstall(packages: tuple[str, ...], yes: bool) -> int:
+    """Uninstall plugin PACKAGES from listwatch's own environment (pip uninstall).
+
+    Exit 2 when pip fails.
+
+    \b
+      listwatch uninstall -y listwatch-example-source
+    """
+    from ..plugins import pip
+
+    args = [*packages, "-y"] if yes else list(packages)
+    return ExitCode.OK if pip("uninstall", args) == 0 else ExitCode.USAGE
+
+
+COMMANDS = [sources, plugins, install, uninstall, init]

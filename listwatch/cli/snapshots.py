@@ -8,6 +8,7 @@ import click
 
 from ..errors import ConfigError, ExitCode, InvalidSnapshot
 from .app import App, format_option, pass_app
+from .complete import option_keys, snapshot_refs, source_names
 
 
 @click.command()
@@ -20,22 +21,24 @@ def schema(name: str) -> None:
 
 
 @click.command()
-@click.argument("source")
+@click.argument("source", shell_complete=source_names)
 @click.argument("location")
 @click.option("-O", "--option", "pairs", multiple=True, metavar="KEY=VALUE",
+              shell_complete=option_keys,
               help="A source option; VALUE is JSON when it parses, else text "
                    "(comma-separated for list options). Repeatable.")
 @pass_app
 def fetch(app: App, source: str, location: str, pairs: tuple[str, ...]) -> None:
     """Run one SOURCE on LOCATION and print its validated snapshot.
 
-    LOCATION is a URL or a local path. The snapshot goes to stdout in the
-    canonical layout, ready to save and diff:
+    LOCATION is an http(s) URL or a local path. The snapshot goes to stdout in
+    the canonical layout, ready to save and diff (from a checkout of listwatch):
 
     \b
-      listwatch fetch table sdn.csv -O id=ent_num -O name=SDN_Name > sdn.json
-      listwatch fetch ustr-nml 2023-report.pdf
-      listwatch fetch feed https://example.org/rss.xml -O keywords=notorious,counterfeit
+      listwatch fetch table examples/data/entities.csv -O id=id -O name=name > entities.json
+      listwatch fetch ustr-nml examples/reports/nml-2020.pdf
+      listwatch fetch ustr-nml examples/reports/index.html -O edition=2019
+      listwatch fetch feed examples/feeds/trade-news.xml -O keywords=notorious,counterfeit
     """
     from ..fetching import Context
     from ..snapshot import dumps
@@ -98,8 +101,8 @@ def _snapshot_path(app: App, ref: str) -> Path:
 
 
 @click.command("diff")
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", shell_complete=snapshot_refs)
+@click.argument("new", shell_complete=snapshot_refs)
 @format_option()
 @click.option("--ignore", multiple=True, metavar="FIELD",
               help="A field the diff skips, e.g. attributes.rank. Repeatable.")
@@ -111,8 +114,8 @@ def diff_command(app: App, old: str, new: str, fmt: str, ignore: tuple[str, ...]
     WATCH@previous, WATCH@-N (N back), WATCH@YYYY (that edition), WATCH@DATE.
 
     \b
-      listwatch diff examples/snapshots/nml-2022.json examples/snapshots/nml-2023.json
-      listwatch diff nml@previous nml@latest --format markdown
+      listwatch diff examples/snapshots/nml-2019.json examples/snapshots/nml-2020.json
+      listwatch --config examples/listwatch.toml diff nml@latest examples/snapshots/nml-2020.json --format markdown
     """
     from .. import diff as diffing
     from ..report import FORMATS as RENDER

@@ -13,10 +13,11 @@ import click
 
 from ..errors import ConfigError, ExitCode
 from .app import FORMATS, App, pass_app
+from .complete import watch_names
 
 
 @click.command()
-@click.argument("watches", nargs=-1)
+@click.argument("watches", nargs=-1, shell_complete=watch_names)
 @click.option("--dry-run", is_flag=True, help="Fetch and compare, but store and send nothing.")
 @click.option("--exit-code", "exit_on_change", is_flag=True,
               help="Exit 1 when a watch reports a change (for CI).")
@@ -39,12 +40,14 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
     notifiers. The first run of a watch stores a baseline. A list that suddenly
     loses most of its entries is treated as a broken source: nothing is stored.
 
+    With ./listwatch.toml, `listwatch check` runs every watch. With the bundled
+    example, from a checkout of listwatch:
+
     \b
-      listwatch check                      all watches
-      listwatch check nml --exit-code      in CI: exit 1 when the list changed
-      listwatch check --dry-run            see what would happen
-      listwatch check --accept nml         take what the guard refused, after a look
-      listwatch check --reparse            after upgrading a source plugin
+      listwatch --config examples/listwatch.toml check --dry-run       see what would happen
+      listwatch --config examples/listwatch.toml check nml --exit-code   exit 1 when nml changed
+      listwatch --config examples/listwatch.toml check --accept nml     store what the guard refused
+      listwatch --config examples/listwatch.toml check --reparse        after a parser upgrade
     """
     from .. import alerts, report  # light: apprise itself loads only when something is sent
     from ..alerts.secrets import redact
@@ -92,7 +95,7 @@ def check(app: App, watches: tuple[str, ...], dry_run: bool, exit_on_change: boo
 
 
 @click.command()
-@click.argument("watch")
+@click.argument("watch", shell_complete=watch_names)
 @click.argument("entry", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -129,8 +132,9 @@ def import_command(app: App, watch: str, locations: tuple[str, ...], all_edition
     nml@2019 nml@2020`, `report` and the next `check` then see the whole series.
 
     \b
-      listwatch import nml nml-2019.pdf nml-2018.pdf
-      listwatch import nml --all-editions              every report the watch's page links to
+      listwatch --config examples/listwatch.toml import nml examples/reports/nml-2019.pdf
+      listwatch --config examples/listwatch.toml import nml --all-editions
+                                      (every report the watch's page links to)
     """
     from ..config import check_sources
     from ..importing import import_editions
@@ -165,8 +169,10 @@ def report(app: App, watch: str, html_file: Path | None, fmt: str) -> int:
     timeline.
 
     \b
-      listwatch report nml --html nml.html      one file: opens offline, on a phone, prints
-      listwatch report nml >> "$GITHUB_STEP_SUMMARY"       Markdown for CI
+      listwatch --config examples/listwatch.toml report nml --html nml.html
+                                      (one file: opens offline, on a phone, prints)
+      listwatch --config examples/listwatch.toml report nml --format markdown
+                                      (for a CI job summary: >> "$GITHUB_STEP_SUMMARY")
     """
     from ..reporting import build, markdown
 
