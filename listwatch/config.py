@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .fetching import parse_size
 
 DEFAULT_FILE = "listwatch.toml"
 DEFAULT_STORE = ".listwatch"
@@ -143,7 +144,9 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
             report=tuple(w["report"]) if "report" in w else None,
             ignore=tuple(w.get("ignore", ())),
             guard=Guard(**w.get("guard", {})),
-            timeout=w.get("timeout"), max_bytes=w.get("max_bytes"), title=w.get("title"),
+            timeout=w.get("timeout"), title=w.get("title"),
+            max_bytes=parse_size(w["max_bytes"], f"{where}: key max_bytes")
+            if "max_bytes" in w else None,
             template=w.get("template", {}),
         ))
     store = doc.get("store", {})
