@@ -287,6 +287,24 @@ def test_fetch_command_timeout_bounds_a_drip(http_server, tmp_path):
     assert run.stderr.strip().splitlines() == [f"error: {url}: no complete answer within 2 s"]
 
 
+def test_check_with_a_dripping_server_ends_at_the_watch_timeout(http_server, tmp_path):
+    """The store lock is held for the deadline, not for as long as the server likes."""
+    url = http_server.route("/drip.csv", Route(body=BODY, drip=1.0))
+    (tmp_path / "listwatch.toml").write_text(f'''
+[[watch]]
+name = "slow"
+source = "table"
+location = "{url}"
+timeout = 2
+''', encoding="utf-8")
+    start = time.monotonic()
+    run = lw(tmp_path, "check")
+    took = time.monotonic() - start
+    assert run.returncode == 3, run.stderr
+    assert took < 10, f"took {took:.1f} s"  # 2 s deadline + interpreter start-up
+    assert f"{url}: no complete answer within 2 s" in run.stdout + run.stderr
+
+
 def test_a_fifo_without_a_writer_does_not_block(tmp_path):
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
