@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .fetching import parse_size
 
 DEFAULT_FILE = "listwatch.toml"
 DEFAULT_STORE = ".listwatch"
@@ -133,6 +132,7 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     watches = []
     for i, w in enumerate(doc.get("watch", [])):
         where = _where(path, doc, ["watch", i])
+        from .fetching import parse_size  # max_bytes = "64MiB"
         if w["name"] in names:
             raise ConfigError(f"{where}: duplicate watch name (each watch needs its own)")
         names.add(w["name"])
