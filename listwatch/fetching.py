@@ -173,7 +173,7 @@ class Context:
         raises :class:`NotModified`, which the core reports as "no change".
         """
         if found_in is not None and found_in.remote and not is_url(location):
-            link = " ".join(location.split())[:200]
+            link = display(" ".join(location.split())[:200])
             raise SourceError(f"{display(found_in.location)}: links to {link}; only http(s) "
                               "links are followed from a remote document")
         if is_url(location):
