@@ -174,7 +174,9 @@ def _watched(http_class, deadline: _Deadline):
 
         def watched_connect() -> None:
             connect()
-            deadline.watch(conn.sock)  # for https, after the TLS handshake (bounded per read)
+            # for https, after the TLS handshake: that is one call, which the socket
+            # timeout (at most the deadline) bounds as a whole
+            deadline.watch(conn.sock)
 
         conn.connect = watched_connect
         return conn

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from receivers import WebhookReceiver
-from servers import Route
+from servers import DripServer, Route
 
 from listwatch import fetching
 from listwatch.errors import ConfigError, SourceError
@@ -270,6 +270,20 @@ def test_dripping_headers_fail_at_the_deadline(http_server):
     message = fails(url, timeout=2)
     assert time.monotonic() - start < 6
     assert message == f"{url}: no complete answer within 2 s"
+
+
+def test_a_dripping_tls_handshake_fails_at_the_deadline():
+    """A TLS record header promising 16 KiB, then a byte a second: each read is quick, the
+    handshake never ends. (Python bounds a handshake as one call; this keeps it so.)"""
+    server = DripServer(b"\x16\x03\x03\x40\x00" + b"\x02" * 60, pause=1.0)
+    try:
+        url = server.url("https")
+        start = time.monotonic()
+        message = fails(url, timeout=2)
+        assert time.monotonic() - start < 6
+        assert message == f"{url}: no complete answer within 2 s"
+    finally:
+        server.stop()
 
 
 def test_a_slow_but_steady_download_within_the_deadline_succeeds(http_server):
