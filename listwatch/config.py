@@ -190,8 +190,9 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     from .alerts import secrets as masking
     from .alerts.schemes import check_config as check_notifiers
 
-    seen: set[str] = set()
+    from .fetching import parse_size  # max_bytes = "64MiB"
 
+    seen: set[str] = set()
     names: set[str] = set()
     watches = []
     for i, w in enumerate(doc.get("watch", [])):
@@ -209,7 +210,9 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
             report=tuple(w["report"]) if "report" in w else None,
             ignore=tuple(w.get("ignore", ())),
             guard=Guard(**w.get("guard", {})),
-            timeout=w.get("timeout"), max_bytes=w.get("max_bytes"), title=w.get("title"),
+            timeout=w.get("timeout"), title=w.get("title"),
+            max_bytes=parse_size(w["max_bytes"], f"{where}: key max_bytes")
+            if "max_bytes" in w else None,
             template=w.get("template", {}),
         ))
     store = doc.get("store", {})
@@ -331,9 +334,9 @@ location = "https://ustr.gov/issue-areas/intellectual-property/notorious-markets
 # notify = ["${SLACK_WEBHOOK_URL}"]
 # A list that suddenly loses more than half its entries is treated as a broken source.
 guard = { max_removed = 0.5, min_entries = 10 }
-# Seconds to wait for the server, and the largest document read (64 MiB, after gzip).
-# timeout = 30
-# max_bytes = 67108864
+# Seconds a whole download may take, and the largest document read.
+# timeout = 30            # seconds for each whole download
+# max_bytes = "64MiB"     # largest document read, after decompression
 
 [[watch]]
 name = "nml-news"

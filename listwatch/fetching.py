@@ -4,9 +4,14 @@ redirects, a User-Agent and conditional GET, so no plugin writes its own.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
+import os
 import re
+import select
+import stat
+import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,11 +21,15 @@ from typing import Any
 from .errors import NotModified, SourceError
 from .version import __version__
 
-# http.client, urllib.request, socket and zlib (~30 ms) are imported when a URL is
-# fetched: a local file, the common case of a scheduled check on disk, never pays.
+# http.client, urllib.request, socket and zlib (~30 ms, in .web) are imported when a URL
+# is fetched: a local file, the common case of a scheduled check on disk, never pays.
 
+KiB = 1024
+MiB = 1024 * KiB
+GiB = 1024 * MiB
 DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_BYTES = 64 * MiB
+CHUNK = 1 * MiB  # local reads after the first
 USER_AGENT = f"listwatch/{__version__} (+https://pypi.org/project/listwatch/)"
 
 
@@ -34,6 +43,11 @@ class Document:
     etag: str | None = None
     last_modified: str | None = None
     requested: str = ""
+
+    @property
+    def remote(self) -> bool:
+        """Fetched over http(s): its links may lead only to http(s)."""
+        return is_url(self.location)
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -52,6 +66,40 @@ class Document:
             shown = "UTF-8" if charset == "utf-8-sig" else charset
             raise SourceError(f"{self.location}: not {shown} text (is it a binary file?)") \
                 from None
+
+
+_UNITS = {"": 1, "b": 1, "k": KiB, "ki": KiB, "kib": KiB, "kb": 1000,
+          "m": MiB, "mi": MiB, "mib": MiB, "mb": 1000 ** 2,
+          "g": GiB, "gi": GiB, "gib": GiB, "gb": 1000 ** 3}
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", re.IGNORECASE)
+
+
+def parse_size(value: int | str, what: str = "size") -> int:
+    """Bytes from ``4096``, ``"64MiB"``, ``"1.5 GiB"``, ``"10MB"``: K, M, G and KiB, MiB,
+    GiB are powers of 1024, kB, MB and GB of 1000. At least one whole byte."""
+    from .errors import ConfigError
+
+    size = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif isinstance(value, str):
+        match = _SIZE.fullmatch(value)
+        unit = _UNITS.get(match.group(2).lower()) if match else None
+        if match and unit:
+            exact = float(match.group(1)) * unit
+            size = int(exact) if exact == int(exact) else None
+    if size is None or size < 1:
+        raise ConfigError(f"{what}: {value!r} is not a size (a number of bytes, or with "
+                          "KiB, MiB, GiB, kB, MB or GB)")
+    return size
+
+
+def format_size(size: int) -> str:
+    """``64 MiB``, ``1.5 MiB``, ``4999 bytes``: the largest binary unit that says it exactly."""
+    for unit, name in ((GiB, "GiB"), (MiB, "MiB"), (KiB, "KiB")):
+        if size >= unit and round(size / unit, 1) * unit == size:
+            return f"{size / unit:g} {name}"
+    return f"{size} bytes"
 
 
 def location_key(location: str) -> str:
@@ -119,12 +167,22 @@ class Context:
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
-    def get(self, location: str, *, accept: str = "*/*") -> Document:
-        """Fetch a URL or read a local file, within the timeout and size cap.
+    def get(self, location: str, *, accept: str = "*/*",
+            found_in: Document | None = None) -> Document:
+        """Fetch a URL or read a local file, within the timeout (a deadline for the whole
+        download) and the size cap.
+
+        ``found_in``: the document this location is a link of. A link in a remote
+        document may only lead to http(s): a web page must never make listwatch read
+        ``file:///etc/passwd``. Locations the user gave (config, command line) may be paths.
 
         In ``check`` runs a URL fetched before is asked for conditionally; a 304
         raises :class:`NotModified`, which the core reports as "no change".
         """
+        if found_in is not None and found_in.remote and not is_url(location):
+            link = display(" ".join(location.split())[:200])
+            raise SourceError(f"{display(found_in.location)}: links to {link}; only http(s) "
+                              "links are followed from a remote document")
         if is_url(location):
             doc = self._get_url(location, accept)
         else:
@@ -147,15 +205,12 @@ class Context:
         path = Path(urllib.parse.unquote(urllib.parse.urlsplit(location).path)
                     if location.startswith("file:") else location)
         try:
-            size = path.stat().st_size
-            if path.is_dir():
-                raise SourceError(f"{location}: is a directory, not a file")
-            if size > self.max_bytes:
-                raise SourceError(f"{location}: {size} bytes is over the "
-                                  f"{self.max_bytes}-byte limit")
-            content = path.read_bytes()
+            content = read_local(path, location, self.timeout, self.max_bytes,
+                                 self._too_large(location))
         except FileNotFoundError:
             raise SourceError(f"{location}: no such file") from None
+        except IsADirectoryError:
+            raise SourceError(f"{location}: is a directory, not a file") from None
         except PermissionError:
             raise SourceError(f"{location}: permission denied") from None
         except OSError as exc:
@@ -164,11 +219,14 @@ class Context:
                  ".pdf": "application/pdf", ".xml": "application/xml"}.get(path.suffix.lower(), "")
         return Document(str(path), content, ctype, requested=location)
 
+    def _too_large(self, shown: str) -> str:
+        how = "raise the watch's max_bytes" if self.watch else "raise it with --max-bytes"
+        return f"{shown}: larger than the {_limit(self.max_bytes)} limit ({how})"
+
     def _get_url(self, url: str, accept: str) -> Document:
         import base64
-        import socket
-        import urllib.error
-        import urllib.request
+
+        from . import web
 
         shown = display(url)
         headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "gzip"}
@@ -182,69 +240,66 @@ class Context:
             parts.port  # noqa: B018 - raises ValueError for a bad port
         except ValueError as exc:
             raise SourceError(f"{shown}: not a valid URL: {exc}") from None
-        credentials = None
+        authorization = None
+        target = url
         if "@" in parts.netloc:  # user:password@host: HTTP Basic auth, never in messages
             userinfo, _, host = parts.netloc.rpartition("@")
-            credentials = base64.b64encode(
+            authorization = "Basic " + base64.b64encode(
                 urllib.parse.unquote(userinfo).encode("utf-8")).decode("ascii")
             target = urllib.parse.urlunsplit(parts._replace(netloc=host))
-        else:
-            target = url
-        request = urllib.request.Request(target, headers=headers)
-        if credentials:  # unredirected: never sent on to where a redirect points
-            request.add_unredirected_header("Authorization", f"Basic {credentials}")
-        try:
-            response = urllib.request.urlopen(request, timeout=self.timeout)  # noqa: S310
-        except urllib.error.HTTPError as exc:
-            if exc.code == 304:
-                raise NotModified(shown) from None
-            raise SourceError(f"{shown}: HTTP {exc.code} {exc.reason}") from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, (socket.timeout, TimeoutError)):
-                raise SourceError(f"{shown}: no answer within {self.timeout:g} s") from None
-            text = getattr(reason, "strerror", None) or str(reason)
-            raise SourceError(f"{shown}: cannot connect: {text}") from None
-        except TimeoutError:
-            raise SourceError(f"{shown}: no answer within {self.timeout:g} s") from None
-        except (OSError, ValueError) as exc:
-            raise SourceError(f"{shown}: {exc}") from None
-        with response:
-            content = self._read_capped(response, shown)
-            info = response.headers
-            ctype = info.get("Content-Type", "")
-            etag, modified = info.get("ETag"), info.get("Last-Modified")
-            final = response.geturl()
+        answer = web.download(target, headers, shown, web.Limits(
+            self.timeout, self.max_bytes, self._too_large(shown)), authorization)
+        ctype = answer.headers.get("Content-Type", "")
+        etag, modified = answer.headers.get("ETag"), answer.headers.get("Last-Modified")
         if etag or modified:
             self.new_validators[location_key(url)] = {k: v for k, v in
                                         (("etag", etag), ("last_modified", modified)) if v}
-        return Document(final, content, ctype, etag, modified, requested=url)
+        return Document(answer.url, answer.content, ctype, etag, modified, requested=url)
 
-    def _read_capped(self, response, shown: str) -> bytes:
-        import http.client
-        import zlib
 
-        gz = response.headers.get("Content-Encoding", "").lower() in ("gzip", "x-gzip")
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if gz else None
+def read_local(path: Path, shown: str, timeout: float, max_bytes: int, too_large: str) -> bytes:
+    """A local file's bytes, with the cap and deadline a download has.
+
+    The cap counts bytes read (``stat`` says 0 for /proc files and devices: /dev/zero
+    stops at the cap); a FIFO or device is read without blocking past the deadline.
+    OSError (not found, permission, a directory) is the caller's to word.
+    """
+    deadline = time.monotonic() + timeout
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory")
+        regular = stat.S_ISREG(info.st_mode)
+        if regular and info.st_size > max_bytes:
+            raise SourceError(too_large)
+        poll = None
+        if not regular and hasattr(select, "poll"):
+            poll = select.poll()
+            poll.register(fd, select.POLLIN)
         chunks: list[bytes] = []
         total = 0
-        try:
-            while True:
-                raw = response.read(65536)
-                if not raw:
-                    break
-                data = inflater.decompress(raw, self.max_bytes + 1 - total) if inflater else raw
-                total += len(data)
-                if total > self.max_bytes or (inflater and inflater.unconsumed_tail):
-                    raise SourceError(f"{shown}: more than the {self.max_bytes}-byte limit "
-                                      "(raise max_bytes for this watch if that is expected)")
-                chunks.append(data)
-            if inflater:
-                chunks.append(inflater.flush())
-        except zlib.error:
-            raise SourceError(f"{shown}: corrupt gzip data") from None
-        except TimeoutError:
-            raise SourceError(f"{shown}: no answer within {self.timeout:g} s") from None
-        except (OSError, http.client.HTTPException) as exc:
-            raise SourceError(f"{shown}: connection broke off: {exc}") from None
-        return b"".join(chunks)
+        want = min(info.st_size, max_bytes) + 1 if regular else CHUNK
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or (poll is not None and not poll.poll(left * 1000)):
+                raise SourceError(f"{shown}: not read completely within {timeout:g} s")
+            try:
+                data = os.read(fd, min(want, max_bytes + 1 - total))
+            except BlockingIOError:
+                continue
+            if not data:
+                return b"".join(chunks)
+            chunks.append(data)
+            total += len(data)
+            if total > max_bytes:
+                raise SourceError(too_large)
+            want = CHUNK
+    finally:
+        os.close(fd)
+
+
+def _limit(size: int) -> str:
+    """``64 MiB``, ``4999-byte``: how a cap reads in "the … limit"."""
+    text = format_size(size)
+    return text.replace(" bytes", "-byte")

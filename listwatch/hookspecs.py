@@ -36,9 +36,11 @@ def register_sources(register: Callable[[object], None]) -> None:
       and the options, so ``check`` may skip parsing an unchanged document; or a
       method ``deterministic(options) -> bool``. Default ``False``.
     - ``fetch(location, options, ctx) -> Draft``: read ``location`` through
-      ``ctx.get(url_or_path)`` (timeouts, size cap, conditional GET and the
-      document's sha256 come for free) and return a :class:`listwatch.Draft` with
-      the list metadata and entries. The core normalises text, fills
+      ``ctx.get(url_or_path)`` (a deadline for the whole download, size cap,
+      conditional GET and the document's sha256 come for free) and return a
+      :class:`listwatch.Draft` with the list metadata and entries. A link found in a
+      fetched document goes through ``ctx.get(link, found_in=doc)``, which follows
+      only http(s) links out of a remote document. The core normalises text, fills
       ``source.plugin``/``plugin_version``/``sha256``/``retrieved_at``, validates
       the snapshot and sorts entries.
     - ``reads(options) -> list[str]`` (optional): the names of other watches whose

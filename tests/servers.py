@@ -2,7 +2,10 @@
 
 ``Served`` routes are plain data; the server honours ETag / Last-Modified
 conditional requests, gzip, redirects, error codes and slow answers, and records
-every request it received so tests can assert on them.
+every request it received so tests can assert on them. It also misbehaves on demand:
+a body cut short after promising its Content-Length (``truncate``), chunked transfer
+with a broken or missing end (``chunked``), a body or header dripped one byte at a
+time (``drip``, ``drip_headers``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,14 @@ class Route:
     redirect: str | None = None
     gzip: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    #: send only this many body bytes (after promising them all), then close
+    truncate: int | None = None
+    #: "ok": chunked transfer; "cut": close inside a chunk; "unterminated": no final 0-chunk
+    chunked: str | None = None
+    #: seconds between body bytes, sent one at a time
+    drip: float = 0.0
+    #: seconds between the bytes of the status line and headers
+    drip_headers: float = 0.0
 
 
 @dataclass
@@ -72,20 +83,60 @@ class HTTPServer:
                 if route.gzip:
                     body = gzip.compress(body)
                     extra["Content-Encoding"] = "gzip"
-                self._send(route.status, body, route.content_type, extra)
+                self._send(route.status, body, route.content_type, extra, route)
 
-            def _send(self, status: int, body: bytes, ctype: str, extra: dict) -> None:
+            def _send(self, status: int, body: bytes, ctype: str, extra: dict,
+                      route: Route | None = None) -> None:
+                route = route or Route()
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", ctype)
-                    self.send_header("Content-Length", str(len(body)) if status != 304 else "0")
+                    if route.chunked:
+                        self.send_header("Transfer-Encoding", "chunked")
+                    else:
+                        self.send_header("Content-Length",
+                                         str(len(body)) if status != 304 else "0")
                     for key, value in extra.items():
                         self.send_header(key, value)
-                    self.end_headers()
-                    if status != 304:
-                        self.wfile.write(body)
+                    if route.drip_headers:
+                        head = b"".join(self._headers_buffer) + b"\r\n"
+                        self._headers_buffer = []
+                        self._drip(head, route.drip_headers)
+                    else:
+                        self.end_headers()
+                    if status == 304:
+                        return
+                    if route.chunked:
+                        return self._send_chunked(body, route.chunked)
+                    if route.truncate is not None:
+                        self.wfile.write(body[:route.truncate])
+                        self.wfile.flush()
+                        self.close_connection = True
+                        return
+                    if route.drip:
+                        return self._drip(body, route.drip)
+                    self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass
+                    self.close_connection = True
+
+            def _drip(self, data: bytes, pause: float) -> None:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(pause)
+
+            def _send_chunked(self, body: bytes, how: str) -> None:
+                half = len(body) // 2
+                first, second = body[:half], body[half:]
+                self.wfile.write(b"%x\r\n" % len(first) + first + b"\r\n")
+                if how == "cut":  # the second chunk's size, then only half of it
+                    self.wfile.write(b"%x\r\n" % len(second) + second[:len(second) // 2])
+                else:
+                    self.wfile.write(b"%x\r\n" % len(second) + second + b"\r\n")
+                if how == "ok":
+                    self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+                self.close_connection = how != "ok"
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
@@ -110,3 +161,42 @@ class HTTPServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class DripServer:
+    """A bare TCP server that answers every connection with ``data``, one byte every
+    ``pause`` seconds: a TLS handshake that never ends, say. ``url(scheme)``; ``stop()``."""
+
+    def __init__(self, data: bytes, pause: float = 1.0) -> None:
+        import socket
+
+        self.data, self.pause = data, pause
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._stopped = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def url(self, scheme: str = "https", path: str = "/x") -> str:
+        return f"{scheme}://127.0.0.1:{self._sock.getsockname()[1]}{path}"
+
+    def _serve(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn) -> None:
+        with conn:
+            for i in range(len(self.data)):
+                if self._stopped.is_set():
+                    return
+                try:
+                    conn.sendall(self.data[i:i + 1])
+                except OSError:
+                    return
+                time.sleep(self.pause)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._sock.close()

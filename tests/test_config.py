@@ -138,7 +138,7 @@ def test_starter_and_readme_show_timeout_and_max_bytes_with_their_defaults(tmp_p
     import tomllib
     from pathlib import Path
 
-    from listwatch.fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+    from listwatch.fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, parse_size
 
     uncommented = re.sub(r"(?m)^# ((?:timeout|max_bytes) = )", r"\1", STARTER)
     assert uncommented != STARTER
@@ -150,7 +150,8 @@ def test_starter_and_readme_show_timeout_and_max_bytes_with_their_defaults(tmp_p
     section = readme.split("## Configuration", 1)[1]
     example = tomllib.loads(section.split("```toml", 1)[1].split("```", 1)[0])
     watch = example["watch"][0]
-    assert (watch["timeout"], watch["max_bytes"]) == (DEFAULT_TIMEOUT, DEFAULT_MAX_BYTES)
+    assert (watch["timeout"], parse_size(watch["max_bytes"], "README")) == \
+        (DEFAULT_TIMEOUT, DEFAULT_MAX_BYTES)
 
 
 def test_unknown_watch_name_on_command_line(plugins, tmp_path):

@@ -79,7 +79,7 @@ def test_timeout(http_server):
     with pytest.raises(SourceError) as err:
         Context(timeout=0.5).get(url)
     assert time.monotonic() - start < 1.9
-    assert one_line(err.value) == f"{url}: no answer within 0.5 s"
+    assert one_line(err.value) == f"{url}: no complete answer within 0.5 s"
 
 
 def test_connection_refused():
@@ -268,8 +268,12 @@ def test_directory(tmp_path):
 def test_local_file_over_the_cap(tmp_path):
     path = tmp_path / "big.csv"
     path.write_bytes(b"x" * 101)
-    with pytest.raises(SourceError, match="101 bytes is over the 100-byte limit"):
+    with pytest.raises(SourceError) as err:
         Context(max_bytes=100).get(str(path))
+    assert one_line(err.value) == f"{path}: larger than the 100-byte limit (raise it with " \
+        "--max-bytes)"
+    path.write_bytes(b"x" * 100)
+    assert Context(max_bytes=100).get(str(path)).content == b"x" * 100
 
 
 def test_unreadable_file(tmp_path):

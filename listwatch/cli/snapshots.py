@@ -27,8 +27,14 @@ def schema(name: str) -> None:
               shell_complete=option_keys,
               help="A source option; VALUE is JSON when it parses, else text "
                    "(comma-separated for list options). Repeatable.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS", help="Deadline for each whole download (default 30).")
+@click.option("--max-bytes", metavar="SIZE",
+              help="Largest document read, in bytes or with a unit: 64MiB (the default), "
+                   "500kB, 1GiB.")
 @pass_app
-def fetch(app: App, source: str, location: str, pairs: tuple[str, ...]) -> None:
+def fetch(app: App, source: str, location: str, pairs: tuple[str, ...],
+          timeout: float | None, max_bytes: str | None) -> None:
     """Run one SOURCE on LOCATION and print its validated snapshot.
 
     LOCATION is an http(s) URL or a local path. The snapshot goes to stdout in
@@ -36,17 +42,19 @@ def fetch(app: App, source: str, location: str, pairs: tuple[str, ...]) -> None:
 
     \b
       listwatch fetch table examples/data/entities.csv -O id=id -O name=name > entities.json
-      listwatch fetch ustr-nml examples/reports/nml-2020.pdf
+      listwatch fetch ustr-nml examples/reports/nml-2020.pdf --max-bytes 100MiB
       listwatch fetch ustr-nml examples/reports/index.html -O edition=2019
       listwatch fetch feed examples/feeds/trade-news.xml -O keywords=notorious,counterfeit
     """
-    from ..fetching import Context
+    from ..fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context, parse_size
     from ..snapshot import dumps
     from ..sources import parse_options, run
 
+    cap = DEFAULT_MAX_BYTES if max_bytes is None else parse_size(max_bytes, "--max-bytes")
     reg = app.source(source)
     options = parse_options(list(pairs), getattr(reg.source, "options_schema", None))
-    ctx = Context(latest=lambda watch: app.store().load_latest(watch))
+    ctx = Context(timeout=timeout or DEFAULT_TIMEOUT, max_bytes=cap,
+                  latest=lambda watch: app.store().load_latest(watch))
     snap = run(reg, location, options, ctx)  # never conditional: no NotModified here
     for warning in snap.get("warnings", []):
         app.log(f"warning: {warning}", 0)

@@ -12,6 +12,9 @@ ACCEPT_ANY = "application/pdf, text/html;q=0.9, */*;q=0.5"
 
 class NotoriousMarkets(listwatch.Source):
     name = "ustr-nml"
+    #: the snapshot depends only on the bytes read and the options: an unchanged report is
+    #: not parsed again (an unchanged index page is not followed either, as with a 304)
+    deterministic = True
     title = ("USTR Review of Notorious Markets for Counterfeiting and Piracy: the report PDF, "
              "or a page linking to the reports")
     options_schema = {
@@ -44,7 +47,7 @@ class NotoriousMarkets(listwatch.Source):
                 link = index.choose(index.report_links(html, doc.location), edition)
             except BadDocument as exc:
                 raise SourceError(f"{display(doc.location)}: {exc}") from None
-            doc = ctx.get(link.url, accept="application/pdf")
+            doc = ctx.get(link.url, accept="application/pdf", found_in=doc)
         where = display(doc.location)
         try:
             report = read_report(doc.content)
