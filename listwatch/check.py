@@ -77,7 +77,7 @@ def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None) -
                   and is_deterministic(reg.source, watch.options)
                   and state.get("parse_key") == parse_key(watch, reg))
     try:
-        return Fetched(run(reg, watch.location, watch.options, ctx), ctx)
+        return Fetched(run(reg, watch.location, watch.options, ctx, strict=watch.strict), ctx)
     except (ListwatchError, NotModified) as exc:
         return Fetched(None, ctx, exc)
 

@@ -40,6 +40,9 @@ class Watch:
     max_bytes: int | None = None
     title: str | None = None
     template: dict[str, str] = field(default_factory=dict)
+    #: hold back a snapshot whose source's self-checks fail (``Draft.doubts``); when
+    #: False they are only warnings
+    strict: bool = True
 
 
 @dataclass
@@ -144,7 +147,7 @@ def read(path: Path, environ: Mapping[str, str] | None = None) -> Config:
             ignore=tuple(w.get("ignore", ())),
             guard=Guard(**w.get("guard", {})),
             timeout=w.get("timeout"), max_bytes=w.get("max_bytes"), title=w.get("title"),
-            template=w.get("template", {}),
+            template=w.get("template", {}), strict=w.get("strict", True),
         ))
     store = doc.get("store", {})
     alerts = doc.get("alerts", {})

@@ -25,12 +25,17 @@ def schema(name: str) -> None:
 @click.option("-O", "--option", "pairs", multiple=True, metavar="KEY=VALUE",
               help="A source option; VALUE is JSON when it parses, else text "
                    "(comma-separated for list options). Repeatable.")
+@click.option("--no-strict", "lenient", is_flag=True,
+              help="Print a snapshot the source's self-checks doubt (as warnings) "
+                   "instead of failing.")
 @pass_app
-def fetch(app: App, source: str, location: str, pairs: tuple[str, ...]) -> None:
+def fetch(app: App, source: str, location: str, pairs: tuple[str, ...],
+          lenient: bool) -> None:
     """Run one SOURCE on LOCATION and print its validated snapshot.
 
     LOCATION is a URL or a local path. The snapshot goes to stdout in the
-    canonical layout, ready to save and diff:
+    canonical layout, ready to save and diff. A snapshot the source's own
+    checks doubt (it disagrees with itself) exits 3 unless --no-strict:
 
     \b
       listwatch fetch table sdn.csv -O id=ent_num -O name=SDN_Name > sdn.json
@@ -44,7 +49,7 @@ def fetch(app: App, source: str, location: str, pairs: tuple[str, ...]) -> None:
     reg = app.source(source)
     options = parse_options(list(pairs), getattr(reg.source, "options_schema", None))
     ctx = Context(latest=lambda watch: app.store().load_latest(watch))
-    snap = run(reg, location, options, ctx)  # never conditional: no NotModified here
+    snap = run(reg, location, options, ctx, strict=not lenient)  # never conditional
     for warning in snap.get("warnings", []):
         app.log(f"warning: {warning}", 0)
     click.echo(dumps(snap), nl=False)

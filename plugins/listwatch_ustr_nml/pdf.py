@@ -42,6 +42,46 @@ def not_pdf_reason(content: bytes) -> str:
     return f"not a PDF (it starts with \u201c{shown}\u201d, not %PDF-)"
 
 
+_STREAM = re.compile(rb"\bstream(?:\r\n|\n|\r)")
+_FLATE_FIRST = re.compile(rb"/Filter\s*(?:\[\s*)?/FlateDecode\b")
+_OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+#: Bytes inflated per stream to check it: enough for any page's text, bounded for a bomb.
+CHECK_BYTES = 64 << 20
+
+
+def damaged_streams(content: bytes, limit: int = CHECK_BYTES) -> list[str]:
+    """One line for each Flate-compressed stream that does not inflate (a bad code or a
+    wrong checksum: bytes changed since it was written). PDFium shows such a stream's
+    text up to the damage, silently, so a damaged report would otherwise parse short.
+    Encrypted documents are not checked (their streams are ciphertext)."""
+    import zlib
+
+    if b"/Encrypt" in content[-4096:] or b"/Encrypt" in content[:4096]:
+        return []
+    problems = []
+    for match in _STREAM.finditer(content):
+        start = match.end()
+        window = content[max(0, match.start() - 1024):match.start()]
+        header = next(reversed(list(_OBJ.finditer(window))), None)
+        head = window[header.end():] if header else window[window.rfind(b"endobj") + 1:]
+        if not _FLATE_FIRST.search(head):
+            continue
+        end = content.find(b"endstream", start)
+        data = content[start:end if end >= 0 else len(content)]
+        inflate = zlib.decompressobj()
+        try:
+            left = limit
+            while data and not inflate.eof and left > 0:
+                left -= len(inflate.decompress(data, min(left, 1 << 20)))
+                data = inflate.unconsumed_tail
+        except zlib.error as exc:
+            what = f"object {int(header.group(1))}" if header else f"at byte {start}"
+            why = str(exc).rpartition(": ")[2]
+            problems.append(f"a compressed stream ({what}) is damaged ({why}); its text may "
+                            "be cut short")
+    return problems
+
+
 def open_pdf(content: bytes):
     """A pypdfium2 document, or :class:`BadDocument` with one clear line."""
     import pypdfium2 as pdfium

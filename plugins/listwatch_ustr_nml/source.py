@@ -61,20 +61,23 @@ class NotoriousMarkets(listwatch.Source):
         if report.published:
             meta["published"] = report.published
         return listwatch.Draft(list=meta, entries=report.entries,
-                               warnings=warnings + report.warnings)
+                               warnings=warnings + report.warnings, doubts=report.doubts)
 
 
 def read_report(content: bytes):
-    """PDF bytes → :class:`parse.Report` (or :class:`BadDocument`)."""
+    """PDF bytes → :class:`parse.Report` (or :class:`BadDocument`); damaged compressed
+    streams are doubts first."""
     from .parse import parse
-    from .pdf import open_pdf, read_pages
+    from .pdf import damaged_streams, open_pdf, read_pages
 
     doc = open_pdf(content)
     try:
         pages = read_pages(doc)
     finally:
         doc.close()
-    return parse(pages)
+    report = parse(pages)
+    report.doubts[:0] = damaged_streams(content)
+    return report
 
 
 def _pdf_expected(location: str, doc) -> bool:
