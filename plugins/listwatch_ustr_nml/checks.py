@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .text import plain
+
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
 _TENS = {w: 10 * i for i, w in enumerate(["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]) if w != "_"}
@@ -22,7 +24,9 @@ STATED = re.compile(r"\b(\d{1,3}|[a-z]+(?:-[a-z]+)?)\s+online\s+markets\s+and\s+
 #: markets (2019: "HOSTING CONCEPTS B.V. … AND REGIONAL NETWORK INFORMATION CENTER JSC").
 STATED_SLACK = 1
 _WORDS = re.compile(r"[^\W\d_]+")
-_BAD_CATEGORIES = frozenset(["Cc", "Cf", "Co", "Cn", "Cs"])
+# control, private-use, unassigned, surrogate (format characters such as a zero-width
+# space are invisible and plausible in a genuine document)
+_BAD_CATEGORIES = frozenset(["Cc", "Co", "Cn", "Cs"])
 _DOT_LEADER = re.compile(r"\.{6,}")
 
 
@@ -55,6 +59,7 @@ def not_words(name: str) -> str | None:
     """Why a heading is not words (what a damaged font map or content stream gives), or
     None: control, private-use or unassigned characters, a word mixing scripts
     ("CЉntral MarkЉt"), mostly non-Latin letters, or a table-of-contents dot leader."""
+    name = plain(name)
     for char in name:
         if char == "\ufffd" or unicodedata.category(char) in _BAD_CATEGORIES:
             return f"character U+{ord(char):04X}"
