@@ -15,7 +15,8 @@ from .version import __version__
 if TYPE_CHECKING:
     import pluggy
 
-    from .sources import Draft, Source, slug
+    from .sources import Draft, Source
+    from .text import slug
 
     hookimpl: pluggy.HookimplMarker
 
@@ -27,7 +28,9 @@ def __getattr__(name: str) -> Any:
         import pluggy
 
         value: Any = pluggy.HookimplMarker("listwatch")
-    elif name in ("Draft", "Source", "slug"):
+    elif name == "slug":    # text.py: light enough for a parser child process
+        from .text import slug as value
+    elif name in ("Draft", "Source"):
         from . import sources
 
         value = getattr(sources, name)

@@ -217,6 +217,9 @@ location = "https://ustr.gov/issue-areas/intellectual-property/notorious-markets
 # notify = ["${SLACK_WEBHOOK_URL}"]
 # A list that suddenly loses more than half its entries is treated as a broken source.
 guard = { max_removed = 0.5, min_entries = 10 }
+# A report that disagrees with itself (contents vs body, stated counts) is held back until
+# `listwatch check --accept nml`; strict = false stores it with warnings instead.
+# strict = true
 
 [[watch]]
 name = "nml-news"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import PluginError
+from .text import slug  # noqa: F401  (public here too; it lives in text.py)
 
 if TYPE_CHECKING:
     from .fetching import Context
@@ -72,18 +72,6 @@ class Registered:
     @property
     def name(self) -> str:
         return self.source.name
-
-
-def slug(text: str) -> str:
-    """A stable, readable id part: case-, accent- and punctuation-insensitive.
-
-    ``"AMAZON’S FOREIGN DOMAINS"`` and ``"Amazon's foreign domains"`` give the same
-    slug; digits are kept (``TORRENTZ2``).
-    """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.casefold().replace("’", "'").replace("'", "")
-    return re.sub(r"[^\w]+", "-", text, flags=re.ASCII).strip("-") or "x"
 
 
 def collect_sources(plugins: Plugins, warn=None) -> dict[str, Registered]:

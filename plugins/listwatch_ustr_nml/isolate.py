@@ -4,27 +4,30 @@ the run down.
 PDFium is C++: a decompression bomb (a 1 MB file whose stream inflates to 1 GiB) makes it
 allocate until the machine runs out of memory, and a malformed file can make it abort the
 whole process (SIGABRT: no message, no other watch finishes). So the report is read and
-parsed in a fresh interpreter (``python -I``, the parent's ``sys.path``) that limits
-itself with ``resource.setrlimit`` before it imports pypdfium2: address space
+parsed in a fresh interpreter that limits itself with ``resource.setrlimit`` before it
+imports pypdfium2: address space
 (``parser_memory``, default 1 GiB) and CPU time (``parser_seconds``, default 60 s); the
 parent adds a wall-clock deadline (twice the CPU limit plus 10 s) and kills it past that.
 The child sends back the parsed report as JSON (never pickle: the parent trusts no
 object built from the document). Whatever happens to the child — a signal, the memory or
 time limit, an exception — becomes one :class:`BadDocument` line.
 
-Cost: one interpreter start and the imports the parent no longer needs (see the README's
-performance table; ``python benchmarks/bench_nml.py`` measures it).
+The child starts lean, since its start is the whole cost of the isolation (the parent no
+longer imports pypdfium2): ``python -I -S`` with the parent's ``sys.path`` and the roots of
+the packages it needs (no ``site``, no editable-install finders), and the plugin package
+without its ``__init__`` (hook registration, pluggy, the Source class). See the README's
+performance table; ``python benchmarks/bench_nml.py`` measures it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from typing import Any
 
 from .text import BadDocument
 
@@ -35,25 +38,27 @@ DEFAULT_SECONDS = 60
 #: or spins (``spin``: the CPU limit), sleeps (``hang``: the deadline) or allocates
 #: (``memory``: the memory limit).
 TEST_HOOK = "_LISTWATCH_NML_TEST_CHILD"
-_BOOT = ("import sys, json; sys.path[:] = json.loads(sys.argv[1]); "
-         "from listwatch_ustr_nml.isolate import child; child(sys.argv[2:])")
+_BOOT = ("import sys, json, types; sys.path[:] = json.loads(sys.argv[1]); "
+         "pkg = types.ModuleType('listwatch_ustr_nml'); pkg.__path__ = [sys.argv[2]]; "
+         "sys.modules[pkg.__name__] = pkg; "
+         "from listwatch_ustr_nml.isolate import child; child(sys.argv[3:])")
 _MEMORY_FAILED = 75     # the child's exit status after a MemoryError
 
 
 def read_report(content: bytes, memory_mib: int = DEFAULT_MEMORY_MIB,
                 seconds: float = DEFAULT_SECONDS, wall: float | None = None):
-    """:func:`source.read_report` in a limited child process: a :class:`parse.Report`, or
+    """:func:`read_in_process` in a limited child process: a :class:`text.Report`, or
     :class:`BadDocument` (the document's own problem, or what stopped the parser).
     ``wall`` defaults to twice ``seconds`` plus 10."""
     import resource
 
-    from .parse import Report
+    from .text import Report
 
     inherited = resource.getrlimit(resource.RLIMIT_AS)[0]   # a container's, a ulimit's
     if inherited != resource.RLIM_INFINITY:
         memory_mib = min(memory_mib, inherited >> 20)
-    cmd = [sys.executable, "-I", "-c", _BOOT, json.dumps(sys.path), str(memory_mib),
-           str(seconds)]
+    cmd = [sys.executable, "-I", "-S", "-c", _BOOT, json.dumps(_child_path()),
+           os.path.dirname(__file__), str(memory_mib), str(seconds)]
     wall = seconds * 2 + 10 if wall is None else wall
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -96,6 +101,36 @@ def read_report(content: bytes, memory_mib: int = DEFAULT_MEMORY_MIB,
     r = answer["report"]
     return Report(r["title"], r["edition"], r["published"], r["entries"], r["warnings"],
                   r["doubts"])
+
+
+def read_in_process(content: bytes):
+    """PDF bytes → :class:`text.Report` (or :class:`BadDocument`) in this process: what
+    the child runs. Damaged compressed streams are the first doubts."""
+    from .parse import parse
+    from .pdf import damaged_streams, open_pdf, read_pages
+
+    doc = open_pdf(content)
+    try:
+        pages = read_pages(doc)
+    finally:
+        doc.close()
+    report = parse(pages)
+    report.doubts[:0] = damaged_streams(content)
+    return report
+
+
+@functools.cache
+def _child_path() -> list[str]:
+    """The parent's ``sys.path`` after the roots of the packages the child imports (an
+    editable install finds them through a finder that ``-S`` does not load)."""
+    from importlib.util import find_spec
+
+    roots = []
+    for name in ("listwatch", "pypdfium2", "pypdfium2_raw"):
+        spec = find_spec(name)
+        if spec and spec.submodule_search_locations:
+            roots.append(os.path.dirname(list(spec.submodule_search_locations)[0]))
+    return list(dict.fromkeys(roots + sys.path))
 
 
 def _exchange(proc: subprocess.Popen, content: bytes, deadline: float
@@ -154,10 +189,8 @@ def child(argv: list[str]) -> None:
         content = sys.stdin.buffer.read()
         if os.environ.get(TEST_HOOK):
             _misbehave(os.environ[TEST_HOOK])
-        from .source import read_report
-
-        report = read_report(content)
-        answer: dict[str, Any] = {"report": {
+        report = read_in_process(content)
+        answer: dict = {"report": {
             "title": report.title, "edition": report.edition, "published": report.published,
             "entries": report.entries, "warnings": report.warnings, "doubts": report.doubts}}
     except BadDocument as exc:

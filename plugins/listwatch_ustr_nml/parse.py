@@ -22,6 +22,7 @@ from .text import (
     PAGE_NUMBER,
     BadDocument,
     Line,
+    Report,
     all_caps,
     join_wrapped,
     key,
@@ -37,15 +38,6 @@ class Heading:
     def __init__(self, name: str, page: int | None, country: str | None = None):
         self.name, self.page, self.country = name, page, country
         self.prose: list[str] = []
-
-
-class Report:
-    """What a report says: ``title``, ``edition``, ``published``, ``entries``, ``warnings``,
-    and ``doubts`` (its self-checks that failed: the parse is likely wrong)."""
-
-    def __init__(self, title, edition, published, entries, warnings, doubts=()):
-        self.title, self.edition, self.published = title, edition, published
-        self.entries, self.warnings, self.doubts = entries, warnings, list(doubts)
 
 
 def parse(pages: list[list[Line]]) -> Report:

@@ -7,7 +7,6 @@ pypdfium2 is imported inside the functions: this module is imported on every CLI
 
 from __future__ import annotations
 
-import ctypes
 import re
 
 from .text import BadDocument, Line
@@ -116,6 +115,8 @@ def _reason(exc: Exception) -> str:
 
 def read_pages(doc) -> list[list[Line]]:
     """Every page's lines with their style. Raises :class:`BadDocument` without a text layer."""
+    import ctypes
+
     import pypdfium2 as pdfium
     from pypdfium2 import raw
 

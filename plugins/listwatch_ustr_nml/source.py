@@ -79,22 +79,6 @@ class NotoriousMarkets(listwatch.Source):
                                warnings=warnings + report.warnings, doubts=report.doubts)
 
 
-def read_report(content: bytes):
-    """PDF bytes → :class:`parse.Report` (or :class:`BadDocument`); damaged compressed
-    streams are doubts first."""
-    from .parse import parse
-    from .pdf import damaged_streams, open_pdf, read_pages
-
-    doc = open_pdf(content)
-    try:
-        pages = read_pages(doc)
-    finally:
-        doc.close()
-    report = parse(pages)
-    report.doubts[:0] = damaged_streams(content)
-    return report
-
-
 def _pdf_expected(location: str, doc) -> bool:
     paths = (urllib.parse.urlsplit(location).path, urllib.parse.urlsplit(doc.location).path)
     return (any(p.lower().endswith(".pdf") for p in paths)

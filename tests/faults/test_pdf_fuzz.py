@@ -34,12 +34,12 @@ def report(tmp_path_factory) -> dict:
 
 def test_byte_flipped_reports_fail_or_give_the_true_markets(report, plugins, tmp_path,
                                                              monkeypatch):
-    from listwatch_ustr_nml import isolate, source
+    from listwatch_ustr_nml import isolate
 
     # the parse itself, without a child process per copy (tests/faults/test_hostile_pdf.py
     # covers the process boundary); everything else is the real fetch and run
     monkeypatch.setattr(isolate, "read_report", lambda content, *a, **k:
-                        source.read_report(content))
+                        isolate.read_in_process(content))
     reg = collect_sources(plugins)["ustr-nml"]
     truth = {e["id"] for e in report["entries"]}
     good = Path(report["path"]).read_bytes()
