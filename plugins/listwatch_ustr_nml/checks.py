@@ -58,13 +58,16 @@ def counts(text: str, found: dict[str, int]) -> tuple[list[str], list[str]]:
 def not_words(name: str) -> str | None:
     """Why a heading is not words (what a damaged font map or content stream gives), or
     None: control, private-use or unassigned characters, a word mixing scripts
-    ("CЉntral MarkЉt"), mostly non-Latin letters, or a table-of-contents dot leader."""
+    ("CЉntral MarkЉt"), mostly non-Latin letters, a table-of-contents dot leader, or
+    unbalanced parentheses (a damaged character map: "City 1Futian Market)")."""
     name = plain(name)
     for char in name:
         if char == "\ufffd" or unicodedata.category(char) in _BAD_CATEGORIES:
             return f"character U+{ord(char):04X}"
     if _DOT_LEADER.search(name):
         return "a table-of-contents dot leader"
+    if name.count("(") != name.count(")"):
+        return "unbalanced parentheses"
     latin = letters = 0
     for word in _WORDS.findall(name):
         scripts = {_script(c) for c in word} - {None}
