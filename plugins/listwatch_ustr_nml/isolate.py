@@ -24,8 +24,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 
@@ -51,6 +49,8 @@ def read_report(content: bytes, memory_mib: int = DEFAULT_MEMORY_MIB,
     :class:`BadDocument` (the document's own problem, or what stopped the parser).
     ``wall`` defaults to twice ``seconds`` plus 10."""
     import resource
+    import signal
+    import subprocess
 
     from .text import Report
 
@@ -133,7 +133,7 @@ def _child_path() -> list[str]:
     return list(dict.fromkeys(roots + sys.path))
 
 
-def _exchange(proc: subprocess.Popen, content: bytes, deadline: float
+def _exchange(proc, content: bytes, deadline: float
               ) -> tuple[bytes, bytes, bool]:
     """Send the document, read the answer until the child closes its pipes or the deadline
     passes (then kill it). No threads: ``check`` calls this from its own pool."""
@@ -173,6 +173,8 @@ def _exchange(proc: subprocess.Popen, content: bytes, deadline: float
 
 
 def _signal_name(number: int) -> str:
+    import signal
+
     try:
         return signal.Signals(number).name
     except ValueError:
@@ -204,6 +206,8 @@ def child(argv: list[str]) -> None:
 
 
 def _misbehave(how: str) -> None:
+    import signal
+
     if how == "spin":
         while True:
             pass
