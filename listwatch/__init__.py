@@ -7,12 +7,13 @@ first use (PEP 562), so ``listwatch --help`` does not pay for pluggy.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .errors import ListwatchError, SourceError
 from .version import __version__
 
+TYPE_CHECKING = False   # typing is not imported at run time: a PDF parser child imports this
 if TYPE_CHECKING:
+    from typing import Any
+
     import pluggy
 
     from .sources import Draft, Source

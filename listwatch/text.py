@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+
+TYPE_CHECKING = False   # typing is not imported at run time (see listwatch/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
 

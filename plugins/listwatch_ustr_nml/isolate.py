@@ -36,7 +36,8 @@ DEFAULT_SECONDS = 60
 #: or spins (``spin``: the CPU limit), sleeps (``hang``: the deadline) or allocates
 #: (``memory``: the memory limit).
 TEST_HOOK = "_LISTWATCH_NML_TEST_CHILD"
-_BOOT = ("import sys, json, types; sys.path[:] = json.loads(sys.argv[1]); "
+_BOOT = ("import sys, json, types; "
+         "sys.path += [p for p in json.loads(sys.argv[1]) if p not in sys.path]; "
          "pkg = types.ModuleType('listwatch_ustr_nml'); pkg.__path__ = [sys.argv[2]]; "
          "sys.modules[pkg.__name__] = pkg; "
          "from listwatch_ustr_nml.isolate import child; child(sys.argv[3:])")
@@ -121,8 +122,9 @@ def read_in_process(content: bytes):
 
 @functools.cache
 def _child_path() -> list[str]:
-    """The parent's ``sys.path`` after the roots of the packages the child imports (an
-    editable install finds them through a finder that ``-S`` does not load)."""
+    """What the child adds to its standard library path: the roots of the packages it
+    imports (an editable install finds them through a finder that ``-S`` does not load),
+    then the parent's ``sys.path`` (never the current directory)."""
     from importlib.util import find_spec
 
     roots = []
@@ -130,7 +132,7 @@ def _child_path() -> list[str]:
         spec = find_spec(name)
         if spec and spec.submodule_search_locations:
             roots.append(os.path.dirname(list(spec.submodule_search_locations)[0]))
-    return list(dict.fromkeys(roots + sys.path))
+    return list(dict.fromkeys(roots + [p for p in sys.path if p]))
 
 
 def _exchange(proc, content: bytes, deadline: float
