@@ -4,19 +4,19 @@ the run down.
 PDFium is C++: a decompression bomb (a 1 MB file whose stream inflates to 1 GiB) makes it
 allocate until the machine runs out of memory, and a malformed file can make it abort the
 whole process (SIGABRT: no message, no other watch finishes). So the report is read and
-parsed in a fresh interpreter that limits itself with ``resource.setrlimit`` before it
-imports pypdfium2: address space
-(``parser_memory``, default 1 GiB) and CPU time (``parser_seconds``, default 60 s); the
-parent adds a wall-clock deadline (twice the CPU limit plus 10 s) and kills it past that.
-The child sends back the parsed report as JSON (never pickle: the parent trusts no
-object built from the document). Whatever happens to the child — a signal, the memory or
-time limit, an exception — becomes one :class:`BadDocument` line.
+parsed in a fresh interpreter that limits itself with ``resource.setrlimit`` before it loads
+PDFium: address space (``parser_memory``, default 1 GiB, or less if the parent already has
+a lower limit) and CPU time (``parser_seconds``, default 60 s); the parent adds a wall-clock
+deadline (twice the CPU limit plus 10 s) and kills it past that. The child sends back the
+parsed report as JSON (never pickle: the parent trusts no object built from the document).
+Whatever happens to the child — a signal, the memory or time limit, an exception — becomes
+one :class:`BadDocument` line.
 
-The child starts lean, since its start is the whole cost of the isolation (the parent no
-longer imports pypdfium2): ``python -I -S`` with the parent's ``sys.path`` and the roots of
-the packages it needs (no ``site``, no editable-install finders), and the plugin package
-without its ``__init__`` (hook registration, pluggy, the Source class). See the README's
-performance table; ``python benchmarks/bench_nml.py`` measures it.
+The child's start is the cost of the isolation (the parent no longer loads PDFium), so it
+starts lean: ``python -I -S`` (no ``site``, no editable-install finders) with the roots of
+the packages it needs and the parent's ``sys.path`` after its own standard library, and the
+plugin package without its ``__init__`` (hook registration, pluggy, the Source class). See
+the README's performance table; ``python benchmarks/bench_nml.py`` measures it.
 """
 
 from __future__ import annotations
