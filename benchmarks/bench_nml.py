@@ -5,11 +5,15 @@
 Times, as whole processes and interleaved (median of N runs each):
 
 - ``listwatch``: ``python -m listwatch fetch ustr-nml REPORT.pdf`` (the whole CLI: startup,
-  plugin loading, PDF text and font pass, parsing, snapshot validation, output);
+  plugin loading, PDF text and font pass and parsing in the isolated child process,
+  snapshot validation, output);
+- ``in-process``: the same CLI with the parse in its own process (no child): what the
+  isolation costs a whole fetch;
 - ``floor``: the same interpreter importing pypdfium2 and taking every page's plain text;
 - ``pdftotext``: poppler's ``pdftotext -layout`` (when installed; only for comparison).
 
-Also the in-process time of the source alone, and the precision/recall of market names on
+Also the in-process time of the source alone, the isolated parse against the in-process one
+(the per-parse cost of the child process), and the precision/recall of market names on
 every generated edition. Python byte-code is cached in a temporary PYTHONPYCACHEPREFIX (and a
 warm-up run fills it) so every command starts like an installed program does;
 ``--no-bytecode`` keeps the environment's PYTHONDONTWRITEBYTECODE instead.
@@ -33,6 +37,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 FLOOR = ("import sys, pypdfium2 as p; d = p.PdfDocument(sys.argv[1]); "
          "[g.get_textpage().get_text_range() for g in d]")
+UNISOLATED = ("import sys; from listwatch_ustr_nml import isolate; "
+              "isolate.read_report = lambda content, *a, **k: isolate.read_in_process(content); "
+              "sys.argv[0] = 'listwatch'; from listwatch.cli import main; main()")
 
 
 def run(cmd: list[str], env: dict) -> tuple[float, float]:
@@ -80,6 +87,8 @@ def main() -> None:
                    "from listwatch_ustr_nml import NotoriousMarkets; "
                    "NotoriousMarkets().fetch(sys.argv[1], {}, Context())", str(pdf)]
         commands = {"listwatch": cli, "floor": [py, "-c", FLOOR, str(pdf)]}
+        if cli[1] == "-m":
+            commands["in-process"] = [py, "-c", UNISOLATED, *cli[3:]]
         if shutil.which("pdftotext"):
             commands["pdftotext"] = ["pdftotext", "-layout", str(pdf), str(work / "out.txt")]
         for cmd in commands.values():      # warm-up: byte-code cache, disk cache
@@ -104,6 +113,10 @@ def main() -> None:
                 print(f"    {name:10s} {value:7.3f} s   ({spread})")
             print(f"    listwatch / floor      = {median['listwatch'] / median['floor']:.2f}x "
                   "(goal <= 2x)")
+            if "in-process" in median:
+                print(f"    isolation              = +"
+                      f"{(median['listwatch'] - median['in-process']) * 1000:.0f} ms "
+                      f"(in-process / floor = {median['in-process'] / median['floor']:.2f}x)")
             if "pdftotext" in median:
                 print(f"    floor / pdftotext      = "
                       f"{median['floor'] / median['pdftotext']:.2f}x")
@@ -126,12 +139,19 @@ def _has_cli() -> bool:
 
 def in_process(pdf: Path, runs: int = 10) -> None:
     import pypdfium2
+    from listwatch_ustr_nml import isolate
     from listwatch_ustr_nml.parse import parse
     from listwatch_ustr_nml.pdf import open_pdf, read_pages
 
     content = pdf.read_bytes()
-    read, parsing, plain = [], [], []
+    read, parsing, plain, here, child = [], [], [], [], []
     for _ in range(runs):
+        t0 = _cpu()
+        isolate.read_in_process(content)
+        t1 = _cpu()
+        isolate.read_report(content)
+        here.append(t1 - t0)
+        child.append(_cpu() - t1)
         t0 = time.perf_counter()
         doc = open_pdf(content)
         pages = read_pages(doc)
@@ -149,6 +169,18 @@ def in_process(pdf: Path, runs: int = 10) -> None:
     print(f"  in process: text+font pass {statistics.median(read) * 1000:.0f} ms, parse "
           f"{statistics.median(parsing) * 1000:.0f} ms; plain text alone "
           f"{statistics.median(plain) * 1000:.0f} ms")
+    print(f"  CPU time of one parse (text, fonts, parse, stream check): in process "
+          f"{statistics.median(here) * 1000:.0f} ms, in the isolated child "
+          f"{statistics.median(child) * 1000:.0f} ms (+"
+          f"{(statistics.median(child) - statistics.median(here)) * 1000:.0f} ms per parse: "
+          "interpreter start, imports, JSON)")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def accuracy(truths: dict) -> None:

@@ -8,15 +8,17 @@ first use (PEP 562), so ``listwatch --help`` does not pay for pluggy.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .errors import ListwatchError, OptionsError, SourceError
 from .version import __version__
 
+TYPE_CHECKING = False   # typing is not imported at run time: a PDF parser child imports this
 if TYPE_CHECKING:
+    from typing import Any
+
     import pluggy
 
-    from .sources import Draft, Source, slug
+    from .sources import Draft, Source
+    from .text import slug
 
     hookimpl: pluggy.HookimplMarker
 
@@ -29,7 +31,9 @@ def __getattr__(name: str) -> Any:
         import pluggy
 
         value: Any = pluggy.HookimplMarker("listwatch")
-    elif name in ("Draft", "Source", "slug"):
+    elif name == "slug":    # text.py: light enough for a parser child process
+        from .text import slug as value
+    elif name in ("Draft", "Source"):
         from . import sources
 
         value = getattr(sources, name)

@@ -71,7 +71,7 @@ def parse_key(watch: Watch, reg: Registered) -> str:
 
 
 def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None,
-           latest: Callable[[str], dict | None]) -> Fetched:
+           latest: Callable[[str], dict | None], accept: bool = False) -> Fetched:
     try:
         state = store.state(watch.name)
     except ListwatchError as exc:  # a damaged state file fails this watch alone
@@ -85,7 +85,8 @@ def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None,
                   and is_deterministic(reg.source, watch.options)
                   and state.get("parse_key") == parse_key(watch, reg))
     try:
-        return Fetched(run(reg, watch.location, watch.options, ctx, shown=watch.shown), ctx)
+        return Fetched(run(reg, watch.location, watch.options, ctx, shown=watch.shown,
+                           strict=watch.strict and not accept), ctx)
     except (ListwatchError, NotModified) as exc:
         return Fetched(None, ctx, exc)
     except Exception as exc:  # noqa: BLE001 - normalising or validating: this watch only
@@ -132,7 +133,8 @@ def check(config: Config, sources: Mapping[str, Registered], store: Store,
     done. A watch that reads another (``Source.reads``, e.g. a feed's
     ``mentions_of``) is fetched only after that watch is settled, against the
     snapshot accepted in this run (under ``--dry-run``: fetched in this run).
-    ``accept`` names watches whose guard refusal a person has overruled.
+    ``accept`` names watches whose guard refusal, or whose source's doubts
+    (``Draft.doubts``), a person has overruled.
     """
     watches = [config.watch(n) for n in names] if names else list(config.watches)
     running = {w.name for w in watches}
@@ -158,7 +160,7 @@ def check(config: Config, sources: Mapping[str, Registered], store: Store,
 
     def start(w: Watch) -> None:
         pool.submit(w.name, _fetch, w, sources[w.source], store, previous[w.name],
-                    latest_for(w.name))
+                    latest_for(w.name), w.name in accept)
 
     for w in watches:
         if not waits[w.name]:

@@ -52,6 +52,13 @@ class SourceError(ListwatchError):
     exit_code = ExitCode.SOURCE_FAILED
 
 
+class HeldBack(SourceError):
+    """The source's own checks doubt this snapshot (its ``Draft.doubts``): it read the
+    document, but what it read disagrees with itself. Like a guard refusal, nothing is
+    stored or sent until a person looks (``check --accept``) or the watch sets
+    ``strict = false``."""
+
+
 class InvalidSnapshot(SourceError):
     """A snapshot (fetched or read from a file) does not match the schema."""
 

@@ -56,6 +56,14 @@ def register_sources(register: Callable[[object], None]) -> None:
     what is wrong; never let a traceback reach the user. Test a source with
     :mod:`listwatch.testing` (``run_source``, the ``listwatch_http`` fixture).
 
+    When the document parses but the result disagrees with itself (its table of
+    contents names markets the body lacks, the counts it states differ from what
+    was found, a heading is not words), put one line per failed self-check in
+    ``Draft.doubts``: the core holds such a snapshot back like a guard refusal
+    (:class:`listwatch.errors.HeldBack`, exit 3, nothing stored or sent) unless the
+    watch sets ``strict = false``, when the doubts become warnings. Oddities that do
+    not mean "this parse is wrong" go in ``Draft.warnings``.
+
     Called once per run, the first time a command needs the installed sources
     (never for ``--help``). Added in 0.1.
 

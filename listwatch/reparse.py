@@ -41,7 +41,8 @@ def _one(w: Watch, reg: Registered, store: Store, dry_run: bool, accept: bool) -
                            "the store; it cannot be re-parsed", code=ExitCode.SOURCE_FAILED)
         ctx = Context(watch=w.name, timeout=w.timeout or DEFAULT_TIMEOUT,
                       max_bytes=w.max_bytes or DEFAULT_MAX_BYTES, latest=store.load_latest)
-        snap = run(reg, str(document), w.options, ctx, shown=w.shown)
+        snap = run(reg, str(document), w.options, ctx, shown=w.shown,
+                   strict=w.strict and not accept)
         # the same retrieval, read again: keep its time, say when it was re-read
         snap["source"]["retrieved_at"] = old["source"]["retrieved_at"]
         snap["source"]["reparsed_at"] = utcnow()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import PluginError
+from .text import slug  # noqa: F401  (public here too; it lives in text.py)
 
 if TYPE_CHECKING:
     from .fetching import Context
@@ -27,12 +27,19 @@ class Draft:
     ``unfiltered`` is how many items the document held before the source's own
     filters (keywords, age): the broken-source guard counts those, so a feed with
     no matching story today is not mistaken for a broken feed.
+    ``doubts`` are the source's self-check failures: it parsed the document, but the
+    result disagrees with itself (a table of contents that does not match the body,
+    counts the document states that differ from what was found, headings that are
+    not words). A snapshot with doubts is held back (:class:`listwatch.errors.HeldBack`)
+    unless the watch sets ``strict = false``, when they become warnings. Mild oddities
+    that do not mean "this parse is wrong" belong in ``warnings``.
     """
 
     list: dict[str, Any]
     entries: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
     unfiltered: int | None = None
+    doubts: list[str] = field(default_factory=list)
 
 
 class Source:
@@ -80,18 +87,6 @@ class Registered:
     @property
     def name(self) -> str:
         return self.source.name
-
-
-def slug(text: str) -> str:
-    """A stable, readable id part: case-, accent- and punctuation-insensitive.
-
-    ``"AMAZON’S FOREIGN DOMAINS"`` and ``"Amazon's foreign domains"`` give the same
-    slug; digits are kept (``TORRENTZ2``).
-    """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.casefold().replace("’", "'").replace("'", "")
-    return re.sub(r"[^\w]+", "-", text, flags=re.ASCII).strip("-") or "x"
 
 
 class Sources(dict):
@@ -219,14 +214,15 @@ def parse_options(pairs: list[str], options_schema: dict | None) -> dict[str, An
 
 
 def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *,
-        shown: str | None = None) -> dict:
+        shown: str | None = None, strict: bool = True) -> dict:
     """Run a source and return its validated snapshot; the source document is ``ctx.primary``.
 
     ``shown`` is the location as messages and the snapshot show it (default: the
-    location, masked)."""
+    location, masked). A draft with ``doubts`` raises :class:`HeldBack` when
+    ``strict``; else the doubts join the snapshot's warnings."""
     from . import snapshot
     from .alerts.secrets import redact
-    from .errors import ListwatchError, NotModified, OptionsError, SourceError
+    from .errors import HeldBack, ListwatchError, NotModified, OptionsError, SourceError
     from .fetching import display
     from .validation import check_snapshot, option_errors
 
@@ -249,12 +245,20 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *
     if not isinstance(draft, Draft) and not hasattr(draft, "entries"):
         raise SourceError(f"{shown}: source {reg.name} returned {type(draft).__name__}, "
                           "not a listwatch.Draft")
+    doubts = [str(d) for d in getattr(draft, "doubts", None) or ()]
+    if doubts and strict:
+        more = f" (and {len(doubts) - 1} more)" if len(doubts) > 1 else ""
+        watch = getattr(ctx, "watch", None)
+        then = (f"`listwatch check --accept {watch}` or set strict = false" if watch else
+                "`listwatch fetch --no-strict` to print it anyway")
+        raise HeldBack(f"{shown}: held back, the source's self-checks failed: {doubts[0]}"
+                       f"{more}; look at it, then {then}")
     doc = ctx.primary
     source = {"plugin": reg.name, "plugin_version": reg.version or None, "location": shown,
               "sha256": doc.sha256 if doc else None, "retrieved_at": snapshot.utcnow()}
     source = {k: v for k, v in source.items() if v is not None}
     snap = snapshot.make(dict(draft.list), list(draft.entries), source,
-                         [redact(str(w)) for w in list(draft.warnings) + ctx.warnings])
+                         [redact(str(w)) for w in list(draft.warnings) + doubts + ctx.warnings])
     check_snapshot(snap, f"{shown}: snapshot from source {reg.name}")
     ctx.unfiltered = getattr(draft, "unfiltered", None)
     return snap

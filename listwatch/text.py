@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+import unicodedata
+
+TYPE_CHECKING = False   # typing is not imported at run time (see listwatch/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
 
@@ -20,3 +25,16 @@ def norm(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple(sorted((k, norm(v)) for k, v in value.items()))
     return value
+
+
+def slug(text: str) -> str:
+    """A stable, readable id part: case-, accent- and punctuation-insensitive.
+
+    ``"AMAZON’S FOREIGN DOMAINS"`` and ``"Amazon's foreign domains"`` give the same
+    slug; digits are kept (``TORRENTZ2``).
+    """
+    if not text.isascii():      # (ASCII has no accents to take off: the common case)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold().replace("’", "'").replace("'", "")
+    return re.sub(r"[^\w]+", "-", text, flags=re.ASCII).strip("-") or "x"

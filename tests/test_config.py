@@ -37,6 +37,7 @@ def run_check(plugins, tmp_path, text, env=None):
     (GOOD_WATCH.replace('"list.csv"', '"${LISTWATCH_TEST_UNSET}/list.csv"'),
      ['watch "sdn"', "key location", "LISTWATCH_TEST_UNSET is not set"]),
     (GOOD_WATCH + GOOD_WATCH, ['watch "sdn"', "duplicate watch name"]),
+    (GOOD_WATCH + 'strict = "no"\n', ['watch "sdn"', "key strict", "not of type 'boolean'"]),
     ("[[watch]\nname=", ["not valid TOML"]),
     ("[store]\npath = 1\n", ["key store.path"]),
     (GOOD_WATCH + "guard = {max_removed = 2}\n", ['watch "sdn"', "key guard.max_removed"]),
@@ -172,3 +173,10 @@ def test_relative_locations_are_relative_to_the_config_file(tmp_path):
     cfg = read(config, {})
     assert cfg.watches[0].location == str(sub / "list.csv")
     assert cfg.watches[1].location == "https://example.org/list.csv"
+
+
+def test_strict_is_per_watch_and_on_by_default(tmp_path):
+    config = tmp_path / "listwatch.toml"
+    config.write_text(GOOD_WATCH + GOOD_WATCH.replace('"sdn"', '"lax"') + "strict = false\n",
+                      encoding="utf-8")
+    assert [(w.name, w.strict) for w in read(config).watches] == [("sdn", True), ("lax", False)]

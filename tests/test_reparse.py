@@ -100,3 +100,32 @@ def test_reparse_without_the_stored_document_fails_that_watch(project):
             path.unlink()
     (done,) = reparse(config, sources_at("2.0", True), store)
     assert done.status == "failed" and "is not in the store" in done.message
+
+
+class Doubtful(Lines):
+    name = "doubtful-lines"
+
+    def fetch(self, location, options, ctx):
+        draft = super().fetch(location, options, ctx)
+        draft.doubts = ["the contents list 3 markets; 2 were found"]
+        return draft
+
+
+def test_accept_takes_what_the_self_checks_held_back(tmp_path):
+    (tmp_path / "list.txt").write_text("Alpha Market\nBeta Bazaar\n", encoding="utf-8")
+    (tmp_path / "listwatch.toml").write_text(
+        '[[watch]]\nname = "w"\nsource = "doubtful-lines"\nlocation = "list.txt"\n',
+        encoding="utf-8")
+    config, store = read(tmp_path / "listwatch.toml"), Store(tmp_path / ".listwatch")
+    module = types.SimpleNamespace(
+        register_sources=listwatch.hookimpl(lambda register: register(Doubtful())))
+    plugins = make_plugins(autoload=False)
+    register(plugins, module, "doubtful", package=("listwatch-doubtful", "1.0"))
+    sources = collect_sources(plugins)
+    (held,) = check(config, sources, store)
+    assert held.status == "failed" and held.code == 3
+    assert "held back" in held.message and "listwatch check --accept w" in held.message
+    assert store.snapshots("w") == []
+    (taken,) = check(config, sources, store, accept=frozenset({"w"}))
+    assert taken.status == "baseline"
+    assert store.load_latest("w")["warnings"] == ["the contents list 3 markets; 2 were found"]

@@ -32,13 +32,18 @@ def schema(name: str) -> None:
 @click.option("--max-bytes", metavar="SIZE",
               help="Largest document read, in bytes or with a unit: 64MiB (the default), "
                    "500kB, 1GiB.")
+@click.option("--no-strict", "lenient", is_flag=True,
+              help="Print a snapshot the source's self-checks doubt (as warnings) "
+                   "instead of failing.")
 @pass_app
 def fetch(app: App, source: str, location: str, pairs: tuple[str, ...],
-          timeout: float | None, max_bytes: str | None) -> None:
+          timeout: float | None, max_bytes: str | None, lenient: bool) -> None:
     """Run one SOURCE on LOCATION and print its validated snapshot.
 
     LOCATION is an http(s) URL or a local path. The snapshot goes to stdout in
-    the canonical layout, ready to save and diff (from a checkout of listwatch):
+    the canonical layout, ready to save and diff. A snapshot the source's own
+    checks doubt (it disagrees with itself) exits 3 unless --no-strict.
+    From a checkout of listwatch:
 
     \b
       listwatch fetch table examples/data/entities.csv -O id=id -O name=name > entities.json
@@ -55,7 +60,7 @@ def fetch(app: App, source: str, location: str, pairs: tuple[str, ...],
     options = parse_options(list(pairs), getattr(reg.source, "options_schema", None))
     ctx = Context(timeout=timeout or DEFAULT_TIMEOUT, max_bytes=cap,
                   latest=lambda watch: app.store().load_latest(watch))
-    snap = run(reg, location, options, ctx)  # never conditional: no NotModified here
+    snap = run(reg, location, options, ctx, strict=not lenient)  # never conditional
     for warning in snap.get("warnings", []):
         app.log(f"warning: {warning}", 0)
     click.echo(dumps(snap), nl=False)

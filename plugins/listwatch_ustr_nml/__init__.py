@@ -32,10 +32,14 @@ country heading, title-cased) and no urls. ``attributes`` stay empty.
 
 Where the table of contents lists markets (2019 on: every online heading and the physical
 countries), it is cross-checked with the body: a TOC row without a body heading is still
-listed (and warned about), a body heading missing from the TOC is warned about, and so is a
-TOC page number that disagrees with the printed page the heading is on. Counts stated in the
-report ("… 39 online markets and 33 physical markets") that differ from what was found are
-warned about too.
+listed, but that and a body heading missing from the TOC are *doubts* (``Draft.doubts``: the
+snapshot is held back unless the watch sets ``strict = false``); a TOC page number that
+disagrees with the printed page the heading is on is a warning. Counts stated in the report
+("… 39 online markets and 33 physical markets") that differ from what was found, headings
+that are not words and damaged compressed streams are doubts too (checks.py says which).
+
+Documents are parsed in a child process with memory and CPU limits (isolate.py): a hostile
+PDF fails its own watch with one line.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Pages of styled lines → the report's list metadata, entries and warnings. Pure, no I/O.
+"""Pages of styled lines → the report's list metadata, entries, warnings and doubts (failed
+self-checks, see checks.py). Pure, no I/O.
 
 The body is walked between the "Online Markets", "Physical Markets" and "Public Information"
 headings (found after the table of contents, and after the "Results of …" heading when there
@@ -14,12 +15,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from . import checks
 from . import toc as tocmod
 from .entries import entries as make_entries
 from .text import (
     PAGE_NUMBER,
     BadDocument,
     Line,
+    Report,
     all_caps,
     join_wrapped,
     key,
@@ -27,12 +30,6 @@ from .text import (
 )
 
 SECTIONS = ("online markets", "physical markets", "public information")
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
-_TENS = {w: 10 * i for i, w in enumerate(["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]) if w != "_"}
-# "… identifies 39 online markets and thirty-three physical markets …"
-STATED = re.compile(r"\b(\d{1,3}|[a-z]+(?:-[a-z]+)?)\s+online\s+markets\s+and\s+"
-                    r"(\d{1,3}|[a-z]+(?:-[a-z]+)?)\s+physical\s+markets", re.IGNORECASE)
 
 
 class Heading:
@@ -41,14 +38,6 @@ class Heading:
     def __init__(self, name: str, page: int | None, country: str | None = None):
         self.name, self.page, self.country = name, page, country
         self.prose: list[str] = []
-
-
-class Report:
-    """What a report says: ``title``, ``edition``, ``published``, ``entries``, ``warnings``."""
-
-    def __init__(self, title, edition, published, entries, warnings):
-        self.title, self.edition, self.published = title, edition, published
-        self.entries, self.warnings = entries, warnings
 
 
 def parse(pages: list[list[Line]]) -> Report:
@@ -79,7 +68,10 @@ def parse(pages: list[list[Line]]) -> Report:
                           "\u201cPublic Information\u201d; the report's layout may have changed")
     entries = make_entries(online, physical, p.warnings)
     p.check_counts(len(online), len(physical))
-    return Report(title.title, title.edition, title.published, entries, p.warnings)
+    p.doubts += checks.headings([("online market", h.name) for h in online] + [
+        ("physical market", h.name) for h in physical] + [
+        ("country", c) for c in dict.fromkeys(h.country for h in physical if h.country)])
+    return Report(title.title, title.edition, title.published, entries, p.warnings, p.doubts)
 
 
 _DIGITS = re.compile(r"\d+")
@@ -116,6 +108,7 @@ class _Parser:
     def __init__(self, lines: list[Line], skip, toc: tocmod.Toc, offset: int | None):
         self.lines, self.skip, self.toc, self.offset = lines, skip, toc, offset
         self.warnings: list[str] = []
+        self.doubts: list[str] = []         # "this parse is wrong": see checks.py
 
     def printed(self, page: int) -> int | None:
         return None if self.offset is None else page - self.offset
@@ -155,7 +148,7 @@ class _Parser:
             raise BadDocument("no \u201cPhysical Markets\u201d section after \u201cOnline "
                               "Markets\u201d; the document may be truncated")
         if "public information" not in found:
-            self.warnings.append("no \u201cPublic Information\u201d section after the physical "
+            self.doubts.append("no \u201cPublic Information\u201d section after the physical "
                                  "markets; the document may be truncated")
             found["public information"] = len(self.lines)
         self.online_at = found["online markets"]
@@ -297,14 +290,14 @@ class _Parser:
                                          f"\u201d on page {toc_page}, the body on page "
                                          f"{body_page}")
             else:
-                self.warnings.append(f"{what} \u201c{head.name}\u201d (PDF page {head.page}) "
-                                     "is not in the table of contents")
+                self.doubts.append(f"{what} \u201c{head.name}\u201d (PDF page {head.page}) "
+                                   "is not in the table of contents")
         for name, page in rows:
             if key(name) not in seen:
                 seen.add(key(name))
                 pdf_page = page + self.offset if self.offset is not None else None
-                self.warnings.append(f"the table of contents lists {what} \u201c{name}\u201d "
-                                     f"(page {page}) but no such heading was found in the body")
+                self.doubts.append(f"the table of contents lists {what} \u201c{name}\u201d "
+                                   f"(page {page}) but no such heading was found in the body")
                 found.append(Heading(name, pdf_page))
         return found
 
@@ -332,20 +325,20 @@ class _Parser:
         body_countries = {}
         for head in found:
             if head.country is None:
-                self.warnings.append(f"physical market \u201c{head.name}\u201d (PDF page "
-                                     f"{head.page}) comes before any country heading")
+                self.doubts.append(f"physical market \u201c{head.name}\u201d (PDF page "
+                                   f"{head.page}) comes before any country heading")
             else:
                 body_countries.setdefault(key(head.country), head)
         if countries:
             toc_names = {key(n): n for n, _ in self.toc.countries}
             for k, name in toc_names.items():
                 if k not in body_countries:
-                    self.warnings.append(f"the table of contents lists country \u201c{name}"
-                                         "\u201d but no market was found under it")
+                    self.doubts.append(f"the table of contents lists country \u201c{name}"
+                                       "\u201d but no market was found under it")
             for k, head in body_countries.items():
                 if k not in toc_names:
-                    self.warnings.append(f"country \u201c{head.country}\u201d (PDF page "
-                                         f"{head.page}) is not in the table of contents")
+                    self.doubts.append(f"country \u201c{head.country}\u201d (PDF page "
+                                       f"{head.page}) is not in the table of contents")
         return found
 
     # --- counts ---------------------------------------------------------------------------
@@ -353,19 +346,9 @@ class _Parser:
     def check_counts(self, online: int, physical: int) -> None:
         text = " ".join(plain(line.text) for line in self.lines[self.toc.end:self.online_at]
                         if not self.small(line))
-        match = STATED.search(text)
-        if match:
-            for stated, found, what in ((_number(match.group(1)), online, "online"),
-                                        (_number(match.group(2)), physical, "physical")):
-                if stated is not None and stated != found:
-                    self.warnings.append(
-                        f"the report says it lists {stated} {what} markets; {found} {what} "
-                        "market headings were found (one heading can name several markets)")
-        for found, what in ((online, "online"), (physical, "physical")):
-            if found < 5:
-                self.warnings.append(f"only {found} {what} market heading"
-                                     f"{'' if found == 1 else 's'} found; the report's layout "
-                                     "may have changed")
+        warnings, doubts = checks.counts(text, {"online": online, "physical": physical})
+        self.warnings += warnings
+        self.doubts += doubts
 
 
 _RESULTS = re.compile(r"^(?:Results of the|RESULTS OF THE)\s+(?:19|20)\d\d\b")
@@ -400,18 +383,3 @@ def _toc_name(text: str, toc_keys) -> str:
         if len(text) > n and text[-n:].isdigit() and key(text[:-n]) in toc_keys:
             return text[:-n].rstrip()
     return text
-
-
-def _number(text: str) -> int | None:
-    text = text.casefold()
-    if text.isdigit():
-        return int(text)
-    total = 0
-    for word in re.split(r"[- ]", text):
-        if word in _TENS:
-            total += _TENS[word]
-        elif word in _NUMBER_WORDS:
-            total += _NUMBER_WORDS[word]
-        else:
-            return None
-    return total

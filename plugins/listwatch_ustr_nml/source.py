@@ -26,13 +26,24 @@ class NotoriousMarkets(listwatch.Source):
                 "description": "the report year to take from an index page (default: the "
                                "newest linked); with a PDF location, the year it must be",
             },
+            "parser_memory": {
+                "type": "integer", "minimum": 128, "default": 1024,
+                "description": "MiB of memory the PDF parser (a child process) may use "
+                               "before it is stopped",
+            },
+            "parser_seconds": {
+                "type": "number", "exclusiveMinimum": 0, "default": 60,
+                "description": "seconds of CPU time the PDF parser may use (it is stopped "
+                               "at twice this plus 10 s of wall time)",
+            },
         },
     }
 
     def fetch(self, location, options, ctx):
         from listwatch.fetching import display
 
-        from .pdf import is_pdf, looks_like_html
+        from . import isolate
+        from .pdf import is_pdf, looks_like_html, not_pdf_reason
         from .text import BadDocument
 
         edition = options.get("edition")
@@ -50,7 +61,11 @@ class NotoriousMarkets(listwatch.Source):
             doc = ctx.get(link.url, accept="application/pdf", found_in=doc)
         where = display(doc.location)
         try:
-            report = read_report(doc.content)
+            if not is_pdf(doc.content):     # one clear line, without starting the parser
+                raise BadDocument(not_pdf_reason(doc.content))
+            report = isolate.read_report(
+                doc.content, options.get("parser_memory", isolate.DEFAULT_MEMORY_MIB),
+                options.get("parser_seconds", isolate.DEFAULT_SECONDS))
         except BadDocument as exc:
             raise SourceError(f"{where}: {exc}") from None
         if edition and report.edition != edition:
@@ -64,7 +79,7 @@ class NotoriousMarkets(listwatch.Source):
         if report.published:
             meta["published"] = report.published
         return listwatch.Draft(list=meta, entries=report.entries,
-                               warnings=warnings + report.warnings)
+                               warnings=warnings + report.warnings, doubts=report.doubts)
 
 
     def editions(self, location, options, ctx):

@@ -11,6 +11,15 @@ class BadDocument(SourceError):
     """The document is not a readable Notorious Markets report (message without location)."""
 
 
+class Report:
+    """What a report says: ``title``, ``edition``, ``published``, ``entries``, ``warnings``,
+    and ``doubts`` (its self-checks that failed: the parse is likely wrong)."""
+
+    def __init__(self, title, edition, published, entries, warnings, doubts=()):
+        self.title, self.edition, self.published = title, edition, published
+        self.entries, self.warnings, self.doubts = entries, warnings, list(doubts)
+
+
 class Line:
     """One line of a page's text layer with the style of its first and last characters."""
 
