@@ -13,6 +13,7 @@ import itertools
 import json
 import operator
 import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -85,26 +86,45 @@ class Collector:
             return
         fields = changed_fields(old, new, self.ignore)
         if fields:
-            self.changed.append({"id": new["id"], "name": new["name"], "fields": fields})
+            item = {"id": new["id"], "name": new["name"], "fields": fields}
+            if new.get("provenance"):  # where the entry now is (a report links its page)
+                item["provenance"] = new["provenance"]
+            self.changed.append(item)
         else:
             self.unchanged += 1
 
 
-def _side(envelope: dict | None) -> dict | None:
+def _side(envelope: dict | None, categories: Counter | None = None) -> dict | None:
+    """One side's metadata; ``location`` (the document, for links) and ``categories``
+    (how many entries of each category the new snapshot holds) only when known."""
     if envelope is None:
         return None
-    return {"edition": (envelope.get("list") or {}).get("edition"),
-            "sha256": (envelope.get("source") or {}).get("sha256"),
-            "retrieved_at": (envelope.get("source") or {}).get("retrieved_at")}
+    source = envelope.get("source") or {}
+    side = {"edition": (envelope.get("list") or {}).get("edition"),
+            "sha256": source.get("sha256"), "retrieved_at": source.get("retrieved_at")}
+    if source.get("location"):
+        side["location"] = source["location"]
+    if categories:
+        side["categories"] = {k: categories[k] for k in sorted(categories)}
+    return side
 
 
-def _finish(old_env: dict | None, new_env: dict, c: Collector) -> dict:
+def count_categories(entries: Iterable[dict]) -> Counter:
+    """How many entries of each (string) category."""
+    found = Counter(e.get("category") for e in entries)
+    return Counter({k: n for k, n in found.items() if isinstance(k, str) and k})
+
+
+def _finish(old_env: dict | None, new_env: dict, c: Collector,
+            categories: Counter | None = None) -> dict:
     renamed, removed, added = match_renames(c.removed, c.added)
+    if categories is None:
+        categories = count_categories(new_env.get("entries") or ())
     return {
         "listwatch": "diff/1",
         "list": (new_env.get("list") or {}).get("id"),
         "from": _side(old_env),
-        "to": _side(new_env),
+        "to": _side(new_env, categories),
         "added": added,
         "removed": removed,
         "changed": c.changed,
@@ -199,6 +219,36 @@ def _block_ids(text: str, lines: int) -> list[str] | None:
     return ids if len(ids) == lines else None
 
 
+# A canonical line's top-level category, when only (simple) aliases and empty attributes
+# come before it; any other line is counted by parsing it (see _count_block).
+_TOP_CATEGORY = re.compile(r'^    \{(?:"aliases":\[[^\]\n]*\],)?(?:"attributes":\{\},)?'
+                           r'"category":(?:"((?:[^"\\\n]|\\.)*)"|null)', re.M)
+
+
+def _count_block(lines: list[str], text: str, counter: Counter, where: str) -> None:
+    """Count the categories of a block of canonical lines: one regex in C, and a parse
+    of each line only when the block holds a ``"category":`` the regex did not read."""
+    found = _TOP_CATEGORY.findall(text)
+    if text.count('"category":') != len(found):
+        found = []
+        for line in lines:
+            if '"category":' in line:
+                try:
+                    category = json.loads(line[4:-2]).get("category")
+                except (ValueError, AttributeError):
+                    raise NotCanonical(where) from None
+                found.append(category if isinstance(category, str) else "")
+    elif any("\\" in c for c in found):
+        found = [json.loads(f'"{c}"') for c in found]
+    counter.update(c for c in found if c)
+
+
+def _counting(blocks: Iterable[tuple[list[str], str]], counter: Counter, where: str):
+    for lines, text in blocks:
+        _count_block(lines, text, counter, where)
+        yield lines, text
+
+
 def _run_ids(ids: list[str] | None, block: list[str], i: int, k: int, where: str) -> list[str]:
     if ids is not None:
         return ids[i:i + k]
@@ -259,7 +309,8 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
             except Exception:
                 raise NotCanonical(reader.path) from None
         c = Collector(ignore)
-        blocks_a, blocks_b = ra.blocks(), rb.blocks()
+        categories: Counter = Counter()
+        blocks_a, blocks_b = ra.blocks(), _counting(rb.blocks(), categories, rb.path)
         a: list[str] | None = []
         b: list[str] | None = []
         ids_a: list[str] | None = None
@@ -330,7 +381,7 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
                     last = entry_["id"]
                     out.append(entry_)
                 block, at = next(blocks, (None, ""))[0], 0
-        return _finish(ra.envelope, rb.envelope, c)
+        return _finish(ra.envelope, rb.envelope, c, categories)
 
 
 def apply(old: dict, d: dict) -> list[dict]:

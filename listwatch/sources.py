@@ -172,8 +172,9 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -
     if not isinstance(draft, Draft) and not hasattr(draft, "entries"):
         raise SourceError(f"{shown}: source {reg.name} returned {type(draft).__name__}, "
                           "not a listwatch.Draft")
-    doc = ctx.primary
-    source = {"plugin": reg.name, "plugin_version": reg.version or None, "location": shown,
+    doc = ctx.primary  # the document itself (an index page's report PDF): what links point to
+    source = {"plugin": reg.name, "plugin_version": reg.version or None,
+              "location": display(doc.requested) if doc and doc.requested else shown,
               "sha256": doc.sha256 if doc else None, "retrieved_at": snapshot.utcnow()}
     source = {k: v for k, v in source.items() if v is not None}
     snap = snapshot.make(dict(draft.list), list(draft.entries), source,

@@ -345,6 +345,37 @@ def test_diff_document_shape():
     assert reference_errors("diff", d) == []
 
 
+def test_diff_carries_locations_categories_and_pages_for_links(tmp_path):
+    """Optional diff/1 metadata: each side's document location, the new side's
+    categories, a changed entry's provenance; the same on the streaming path."""
+    entries_a = [{"id": "a", "name": "A", "category": "online", "urls": ["a.com"],
+                  "provenance": {"page": 3}}]
+    entries_b = [
+        {"id": "a", "name": "A", "category": "online", "urls": ["a.com", "a.de"],
+         "provenance": {"page": 4}},
+        {"id": "b", "name": "B", "category": "physical", "attributes": {"category": "x"}},
+        {"id": "c", "name": "C", "attributes": {"category": "nested only"}},
+        {"id": "d", "name": "D", "category": "on\"line", "aliases": ["]x["]},
+        {"id": "e", "name": "E", "category": None},
+        {"id": "f", "name": "F", "category": "online"}]
+    a, b = snap(entries_a, "2022"), snap(entries_b)
+    a["source"]["location"] = "https://example.org/2022.pdf"
+    b["source"]["location"] = "reports/2023.pdf"
+    d = diff(a, b)
+    assert d["from"]["location"] == "https://example.org/2022.pdf"
+    assert d["to"]["location"] == "reports/2023.pdf"
+    assert "categories" not in d["from"]
+    assert d["to"]["categories"] == {"on\"line": 1, "online": 2, "physical": 1}
+    assert d["changed"][0]["provenance"] == {"page": 4}
+    assert reference_errors("diff", d) == []
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_text(snapshot.dumps(a))
+    pb.write_text(snapshot.dumps(b))
+    assert _diff_canonical(pa, pb, ()) == d
+    plain = snap([{"id": "a", "name": "A"}])  # no location, no categories: left out
+    assert set(diff(plain, plain)["to"]) == {"edition", "sha256", "retrieved_at"}
+
+
 def test_renamed_by_shared_url():
     a = snap([{"id": "old", "name": "Foo Market", "urls": ["https://www.Foo.com/"],
                "category": "online"}])
