@@ -539,23 +539,25 @@ def test_reports_name_every_change(sample_diff, fmt):
 
 def test_text_report(sample_diff):
     out = report.text(sample_diff, name="NML")
-    assert out.splitlines()[0] == "NML 2022 → 2023: 1 added, 1 removed, 1 renamed, 1 changed"
-    assert "  + Brand New Bazaar (physical, Brazil; p. 17)" in out
+    assert out.splitlines()[0] == \
+        "NML 2022 → 2023: 1 added, 1 removed, 1 renamed, 1 changed (now 1 physical, 2 other)"
+    assert "  + Brand New Bazaar (physical, Brazil) — p. 17" in out
     assert "  - Gone Market (online)" in out
-    assert "  ~ The Pirate Bay → Pirate Bay (same url, 1.00)" in out
-    assert "  ~ TAOBAO: aliases: Tao → Tao, Taobao Global" in out
+    assert "  ~ The Pirate Bay → Pirate Bay — renamed (same domain thepiratebay.org)" in out
+    assert "  ~ TAOBAO — aliases: +Taobao Global" in out
+    assert "same url" not in out and "1.00" not in out
 
 
 def test_markdown_report(sample_diff):
     out = report.markdown(sample_diff, kinds=("added", "removed"))
-    assert out.startswith("## l 2022 → 2023: 1 added, 1 removed\n")
-    assert "### Added (1)\n- Brand New Bazaar" in out and "Renamed" not in out
+    assert out.startswith("## l 2022 → 2023: 1 added, 1 removed (now 1 physical, 2 other)\n")
+    assert "### Added (1)\n- Brand New Bazaar (physical, Brazil) — p. 17\n" in out and "Renamed" not in out
 
 
 def test_summary_no_change():
     d = diff(snap([]), snap([]))
     assert report.summary(d) == "no change"
-    assert report.text(d) == "l 2023: no change\n"
+    assert report.text(d) == "l 2023: no change (now 0 entries)\n"
 
 
 def test_bundled_example_snapshots_stream_like_the_full_diff():
