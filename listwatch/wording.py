@@ -137,9 +137,13 @@ def location_of(side: dict | None) -> str:
 
 
 def document(location: str, m: Markup) -> str:
+    """A document by name, linked when it is a URL. Text and HTML show the URL itself:
+    an email's plain-text part is made from its HTML, and must keep the address."""
     if not is_link(location):
         return m.esc(document_name(location))
-    return location if m.name == "text" else m.link(document_name(location), location)
+    if m.name == "text":
+        return location
+    return m.link(location if m.name == "html" else document_name(location), location)
 
 
 def source_line(d: dict, m: Markup) -> str:
