@@ -219,9 +219,10 @@ def _block_ids(text: str, lines: int) -> list[str] | None:
     return ids if len(ids) == lines else None
 
 
-# A canonical line's top-level category, when only (simple) aliases and empty attributes
-# come before it; any other line is counted by parsing it (see _count_block).
-_TOP_CATEGORY = re.compile(r'^    \{(?:"aliases":\[[^\]\n]*\],)?(?:"attributes":\{\},)?'
+# A canonical line's top-level category, when only aliases and attributes without nested
+# objects come before it (a string cannot hold an unescaped `"`, so `,"category":` after
+# the first `}` is the top-level key); other lines are parsed (see _count_block).
+_TOP_CATEGORY = re.compile(r'^    \{(?:"aliases":\[[^\]\n]*\],)?(?:"attributes":\{[^{}\n]*\},)?'
                            r'"category":(?:"((?:[^"\\\n]|\\.)*)"|null)', re.M)
 
 
@@ -284,14 +285,15 @@ def diff_stored(old: Path, new: dict, new_text: str, ignore: Iterable[str] = ())
     """Diff a stored snapshot file against a new snapshot and its canonical text
     (``snapshot.dumps(new)``): the streaming merge, without parsing the stored file."""
     try:
-        return _diff_canonical(old, "(new snapshot)", ignore, new_text)
+        return _diff_canonical(old, "(new snapshot)", ignore, new_text,
+                               count_categories(new.get("entries") or ()))
     except NotCanonical:
         with gc_paused():
             return diff(load(old), new, ignore)
 
 
 def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
-                    new_text: str | None = None) -> dict:
+                    new_text: str | None = None, categories: Counter | None = None) -> dict:
     """Merge two id-ordered canonical files, block by block.
 
     Runs of lines that are the same in both files are unchanged entries: they are
@@ -309,8 +311,10 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
             except Exception:
                 raise NotCanonical(reader.path) from None
         c = Collector(ignore)
-        categories: Counter = Counter()
-        blocks_a, blocks_b = ra.blocks(), _counting(rb.blocks(), categories, rb.path)
+        blocks_a, blocks_b = ra.blocks(), rb.blocks()
+        if categories is None:  # the new side is a file: count as its blocks stream by
+            categories = Counter()
+            blocks_b = _counting(blocks_b, categories, rb.path)
         a: list[str] | None = []
         b: list[str] | None = []
         ids_a: list[str] | None = None
