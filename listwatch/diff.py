@@ -221,15 +221,17 @@ def _block_ids(text: str, lines: int) -> list[str] | None:
 
 # A canonical line's top-level category, when only aliases and attributes without nested
 # objects come before it (a string cannot hold an unescaped `"`, so `,"category":` after
-# the first `}` is the top-level key); other lines are parsed (see _count_block).
-_TOP_CATEGORY = re.compile(r'^    \{(?:"aliases":\[[^\]\n]*\],)?(?:"attributes":\{[^{}\n]*\},)?'
-                           r'"category":(?:"((?:[^"\\\n]|\\.)*)"|null)', re.M)
+# the first `}` is the top-level key). Anchored on the line's start ("\n" + four spaces,
+# a literal the regex engine scans for fast); possessive, so it never backtracks. Other
+# lines (escapes, nested attributes) are parsed, see _count_block.
+_TOP_CATEGORY = re.compile(r'\n    \{(?:"aliases":\[[^\]\n]*+\],)?(?:"attributes":\{[^{}\n]*+\},)?'
+                           r'"category":(?:"([^"\\\n]*+)"|null)')
 
 
 def _count_block(lines: list[str], text: str, counter: Counter, where: str) -> None:
     """Count the categories of a block of canonical lines: one regex in C, and a parse
     of each line only when the block holds a ``"category":`` the regex did not read."""
-    found = _TOP_CATEGORY.findall(text)
+    found = _TOP_CATEGORY.findall("\n" + text)
     if text.count('"category":') != len(found):
         found = []
         for line in lines:
@@ -239,8 +241,6 @@ def _count_block(lines: list[str], text: str, counter: Counter, where: str) -> N
                 except (ValueError, AttributeError):
                     raise NotCanonical(where) from None
                 found.append(category if isinstance(category, str) else "")
-    elif any("\\" in c for c in found):
-        found = [json.loads(f'"{c}"') for c in found]
     counter.update(c for c in found if c)
 
 
