@@ -302,7 +302,7 @@ def test_report_filter_and_templates(tmp_path, hook):
     assert p.run("check").exit_code == 0
     got = hook.accepted[0].payload
     assert got["title"] == "Test List: 2 new ()"
-    assert got["message"].startswith("New on t: 2 added\n**Added (2)**")
+    assert got["message"].startswith("New on t: 2 added\n**Added (2)**\n\n- **")
     assert got["message"].endswith("{literal}")
 
 

@@ -172,7 +172,7 @@ def delivered(tmp_path, http_server, monkeypatch):
         slack.reply = b"ok"
         monkeypatch.setattr(NotifySlack, "webhook_url", f"http://127.0.0.1:{slack.port}/services")
         urls = [hook.url("json", "/md", "format=markdown"), hook.url("json", "/text", "format=text"),
-                SLACK, smtp.url()]
+                hook.url("json", "/html", "format=html"), SLACK, smtp.url()]
         config = serve(copy_example(tmp_path), http_server, urls)
         r = run(config, "check")
         assert r.exit_code == 0, r.stderr
@@ -186,6 +186,7 @@ def delivered(tmp_path, http_server, monkeypatch):
             "port": http_server.port,
             "markdown": nml([x.payload for x in hook.accepted if x.path == "/md"]),
             "text": nml([x.payload for x in hook.accepted if x.path == "/text"]),
+            "html": nml([x.payload for x in hook.accepted if x.path == "/html"]),
             "slack": nml([x.json for x in slack.accepted]),
             "slack_path": slack.accepted[0].path,
             "email": mails[0],
@@ -201,6 +202,16 @@ def test_markdown_service_gets_markdown_links(delivered):
     assert body.startswith(f"Source: [nml-2020.pdf]({pdf}) (compared with nml-2019.pdf)\n\n")
     assert f"- **MERCADO LIBRE** (online) — mercadolibre.com.mx, mercadolivre.com.br — " \
         f"[p. 19]({pdf}#page=19)" in body
+
+
+def test_html_service_gets_markdown_that_apprise_makes_html(delivered):
+    """A non-email service that takes HTML gets the Markdown, converted by apprise:
+    real lists and anchors arrive."""
+    body = delivered["html"]["message"]
+    pdf = f"http://127.0.0.1:{delivered['port']}/reports/nml-2020.pdf"
+    assert f'<a href="{pdf}#page=19">p. 19</a>' in body
+    assert "<ul>\n<li><strong>9ANIME</strong> (online)" in body and body.count("<ul>") == 4
+    assert "](" not in body and "**" not in body
 
 
 def test_plain_text_service_gets_bare_urls(delivered):

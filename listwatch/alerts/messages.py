@@ -119,7 +119,8 @@ def _group(kind: str, n: int, markup: str, first: bool) -> tuple[str, str]:
     label = f"{kind.capitalize()} ({n})"
     if markup == "html":
         return f"<h3>{label}</h3>\n<ul>", "</ul>"
-    head = f"**{label}**" if markup == "markdown" else f"{label}:"
+    # Markdown: a blank line before the list, or apprise's Markdown → HTML makes no list
+    head = f"**{label}**\n" if markup == "markdown" else f"{label}:"
     return head if first else "\n" + head, ""
 
 
