@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .categories import count_categories, counting
 from .renames import RENAME_THRESHOLD, match_renames
 from .snapshot import CanonicalReader, NotCanonical, gc_paused, load
 from .text import norm
@@ -107,12 +108,6 @@ def _side(envelope: dict | None, categories: Counter | None = None) -> dict | No
     if categories:
         side["categories"] = {k: categories[k] for k in sorted(categories)}
     return side
-
-
-def count_categories(entries: Iterable[dict]) -> Counter:
-    """How many entries of each (string) category."""
-    found = Counter(e.get("category") for e in entries)
-    return Counter({k: n for k, n in found.items() if isinstance(k, str) and k})
 
 
 def _finish(old_env: dict | None, new_env: dict, c: Collector,
@@ -219,37 +214,6 @@ def _block_ids(text: str, lines: int) -> list[str] | None:
     return ids if len(ids) == lines else None
 
 
-# A canonical line's top-level category, when only aliases and attributes without nested
-# objects come before it (a string cannot hold an unescaped `"`, so `,"category":` after
-# the first `}` is the top-level key). Anchored on the line's start ("\n" + four spaces,
-# a literal the regex engine scans for fast); possessive, so it never backtracks. Other
-# lines (escapes, nested attributes) are parsed, see _count_block.
-_TOP_CATEGORY = re.compile(r'\n    \{(?:"aliases":\[[^\]\n]*+\],)?(?:"attributes":\{[^{}\n]*+\},)?'
-                           r'"category":(?:"([^"\\\n]*+)"|null)')
-
-
-def _count_block(lines: list[str], text: str, counter: Counter, where: str) -> None:
-    """Count the categories of a block of canonical lines: one regex in C, and a parse
-    of each line only when the block holds a ``"category":`` the regex did not read."""
-    found = _TOP_CATEGORY.findall("\n" + text)
-    if text.count('"category":') != len(found):
-        found = []
-        for line in lines:
-            if '"category":' in line:
-                try:
-                    category = json.loads(line[4:-2]).get("category")
-                except (ValueError, AttributeError):
-                    raise NotCanonical(where) from None
-                found.append(category if isinstance(category, str) else "")
-    counter.update(c for c in found if c)
-
-
-def _counting(blocks: Iterable[tuple[list[str], str]], counter: Counter, where: str):
-    for lines, text in blocks:
-        _count_block(lines, text, counter, where)
-        yield lines, text
-
-
 def _run_ids(ids: list[str] | None, block: list[str], i: int, k: int, where: str) -> list[str]:
     if ids is not None:
         return ids[i:i + k]
@@ -314,7 +278,7 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
         blocks_a, blocks_b = ra.blocks(), rb.blocks()
         if categories is None:  # the new side is a file: count as its blocks stream by
             categories = Counter()
-            blocks_b = _counting(blocks_b, categories, rb.path)
+            blocks_b = counting(blocks_b, categories, rb.path)
         a: list[str] | None = []
         b: list[str] | None = []
         ids_a: list[str] | None = None
