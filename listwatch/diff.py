@@ -102,7 +102,8 @@ def _side(envelope: dict | None, categories: Counter | None = None) -> dict | No
         return None
     source = envelope.get("source") or {}
     side = {"edition": (envelope.get("list") or {}).get("edition"),
-            "sha256": source.get("sha256"), "retrieved_at": source.get("retrieved_at")}
+            "sha256": source.get("sha256"), "retrieved_at": source.get("retrieved_at"),
+            "plugin_version": source.get("plugin_version")}
     if source.get("location"):
         side["location"] = source["location"]
     if categories:

@@ -11,12 +11,27 @@ from collections.abc import Callable
 
 from .wording import KINDS, MARKUPS, REPORT_MARKDOWN, groups, heading, source_line, summary
 
-__all__ = ["FORMATS", "KINDS", "as_json", "markdown", "outcomes", "summary", "text"]
+__all__ = ["FORMATS", "KINDS", "as_json", "markdown", "outcomes", "parser_note", "summary",
+           "text"]
+
+
+def parser_note(d: dict) -> str | None:
+    """Said when the two sides were parsed by different versions of the source plugin:
+    some differences may be the parser's, not the list's."""
+    before = (d.get("from") or {}).get("plugin_version")
+    after = (d.get("to") or {}).get("plugin_version")
+    if not before or not after or before == after:
+        return None
+    return (f"note: the source plugin changed from {before} to {after} between these "
+            "snapshots; `listwatch check --reparse` shows what the parser change alone does")
 
 
 def text(d: dict, name: str | None = None, kinds=KINDS) -> str:
     m = MARKUPS["text"]
     out = [heading(name or d.get("list") or "", d, kinds)]
+    note = parser_note(d)
+    if note:
+        out.append(note)
     source = source_line(d, m)
     if source:
         out.append(source)
@@ -29,6 +44,9 @@ def text(d: dict, name: str | None = None, kinds=KINDS) -> str:
 def markdown(d: dict, name: str | None = None, kinds=KINDS) -> str:
     m = REPORT_MARKDOWN
     out = [f"## {m.esc(heading(name or d.get('list') or '', d, kinds))}", ""]
+    note = parser_note(d)
+    if note:
+        out += [f"_{note}_", ""]
     source = source_line(d, m)
     if source:
         out += [source, ""]
@@ -78,6 +96,9 @@ def outcomes(outcomes: list, fmt: str) -> str:
             else:
                 parts.append(f"{esc(name)}: {summary(o.diff)} (not reported for this "
                              f"watch: report = {list(o.kinds)}); stored\n")
+        elif o.status == "reparsed":  # every kind: the point is to see the parser's effect
+            render = markdown if md else text
+            parts.append(f"{esc(name)}: {esc(o.message)}\n" + render(o.diff, _title(o), KINDS))
         elif o.status in ("baseline", "unchanged"):
             parts.append(f"{esc(name)}: {esc(o.message)}\n")
     return ("\n" if md else "").join(parts)

@@ -172,9 +172,9 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -
     if not isinstance(draft, Draft) and not hasattr(draft, "entries"):
         raise SourceError(f"{shown}: source {reg.name} returned {type(draft).__name__}, "
                           "not a listwatch.Draft")
-    doc = ctx.primary  # the document itself (an index page's report PDF): what links point to
+    doc = ctx.primary
     source = {"plugin": reg.name, "plugin_version": reg.version or None,
-              "location": display(doc.requested) if doc and doc.requested else shown,
+              "location": document_location(location, shown, doc),
               "sha256": doc.sha256 if doc else None, "retrieved_at": snapshot.utcnow()}
     source = {k: v for k, v in source.items() if v is not None}
     snap = snapshot.make(dict(draft.list), list(draft.entries), source,
@@ -182,6 +182,24 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context) -
     check_snapshot(snap, f"{shown}: snapshot from source {reg.name}")
     ctx.unfiltered = getattr(draft, "unfiltered", None)
     return snap
+
+
+def document_location(location: str, shown: str, doc) -> str:
+    """Where the snapshot's document is, as the snapshot shows it: the location itself,
+    or the document the source followed from it (an index page's report PDF, the one
+    ``source.sha256`` describes), so that links to its pages point at it. A local
+    document is shown beside the location as ``shown`` has it."""
+    import os.path
+
+    from .fetching import display, is_url
+
+    followed = doc.requested if doc is not None else ""
+    if not followed or followed == location:
+        return shown
+    if is_url(followed) or is_url(location):
+        return display(followed)
+    relative = os.path.relpath(followed, os.path.dirname(os.path.abspath(location)))
+    return os.path.normpath(os.path.join(os.path.dirname(shown), relative))
 
 
 def is_deterministic(source: Any, options: dict[str, Any]) -> bool:

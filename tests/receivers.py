@@ -2,8 +2,8 @@
 
 ``WebhookReceiver`` takes the POSTs that apprise's ``json://`` and ``form://``
 services send (and Slack's, when a test points apprise's Slack webhook address at it:
-set ``reply = b"ok"``, Slack's answer). It records every request it read (``requests``) and, apart from
-those, the deliveries it *accepted* (``accepted``): answered 2xx without delay.
+set ``reply = b"ok"``, Slack's answer). It records every request it read
+(``requests``) and, apart from those, the deliveries it *accepted* (``accepted``): answered 2xx without delay.
 It can answer with an error status, answer slowly (slower than the client waits:
 the client gives up, so the message is not accepted), or be down (its port
 refuses connections) and come back on the same port.
@@ -52,11 +52,15 @@ class Received:
 
 class WebhookReceiver:
     """``with WebhookReceiver() as r: r.url("json", "/hook")``; set ``r.status`` or
-    ``r.delay`` to fail; ``r.down()`` / ``r.up()``; ``r.accepted`` are the deliveries."""
+    ``r.delay`` to fail; ``r.down()`` / ``r.up()``; ``r.accepted`` are the deliveries.
+    ``r.processing`` makes a slow receiver that acts on a message as soon as it has read
+    it and answers that many seconds later (the window in which a killed sender cannot
+    know it was delivered)."""
 
     def __init__(self, port: int = 0) -> None:
         self.status = 200
         self.delay = 0.0
+        self.processing = 0.0
         self.reply = b"{}"  # e.g. b"ok", what a Slack webhook answers
         self.requests: list[Received] = []
         self.accepted: list[Received] = []
@@ -102,6 +106,7 @@ class WebhookReceiver:
                 elif 200 <= status < 300:
                     with outer._lock:  # before answering: the client may count at once
                         outer.accepted.append(got)
+                    time.sleep(outer.processing)
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json" if reply[:1] == b"{"

@@ -335,7 +335,7 @@ def test_diff_document_shape():
     d = diff(a, b)
     assert d["listwatch"] == "diff/1" and d["list"] == "l"
     assert d["from"] == {"edition": "2022", "sha256": "0" * 64,
-                         "retrieved_at": "2026-01-01T00:00:00Z"}
+                         "retrieved_at": "2026-01-01T00:00:00Z", "plugin_version": None}
     assert d["to"]["edition"] == "2023"
     assert d["added"] == [{"id": "c", "name": "C"}]
     assert d["removed"] == [{"id": "a", "name": "A"}]
@@ -373,7 +373,8 @@ def test_diff_carries_locations_categories_and_pages_for_links(tmp_path):
     pb.write_text(snapshot.dumps(b))
     assert _diff_canonical(pa, pb, ()) == d
     plain = snap([{"id": "a", "name": "A"}])  # no location, no categories: left out
-    assert set(diff(plain, plain)["to"]) == {"edition", "sha256", "retrieved_at"}
+    assert set(diff(plain, plain)["to"]) == {"edition", "sha256", "retrieved_at",
+                                             "plugin_version"}
 
 
 def test_renamed_by_shared_url():
