@@ -244,8 +244,12 @@ def test_message(watch: str | None, title: str | None) -> Message:
                    "listwatch alerts reach you here.", "text")
 
 
-def notice(problems: list[str]) -> Message:
-    """The message for ``[alerts] on_error``: broken sources, failed deliveries."""
-    n = len(problems)
-    return Message(f"listwatch: {n} problem{'s' if n != 1 else ''} in the last check",
-                   "\n".join(f"- {p}" for p in problems), "text")
+def notice(lines: list[str], failing: int | None = None) -> Message:
+    """The message for ``[alerts] on_error``: broken sources, failed deliveries, and
+    (``lines`` beyond the ``failing`` ones) problems that are over."""
+    n = len(lines) if failing is None else failing
+    fixed = len(lines) - n
+    parts = ([f"{n} problem{'s' if n != 1 else ''} in the last check"] if n else []) + \
+        ([f"{fixed} resolved"] if fixed else [])
+    return Message(f"listwatch: {', '.join(parts)}", "\n".join(f"- {p}" for p in lines),
+                   "text")
