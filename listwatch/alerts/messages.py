@@ -49,13 +49,14 @@ import html
 import re
 from dataclasses import dataclass
 
+from .. import wording
 from ..wording import (
     KINDS,
     MARKUPS,
     groups,
-    heading,
     listed,
     location_of,
+    name_with_span,
     now,
     source_line,
     span,
@@ -79,6 +80,13 @@ class Message:
     title: str
     body: str
     format: str  # text | markdown | html
+
+
+def heading(title: str, d: dict, kinds=KINDS) -> str:
+    """How logs, ``on_error`` notices and ``listwatch outbox`` name an alert:
+    ``Notorious Markets List 2019 → 2020: 8 added, 2 removed`` (the title without
+    the size now)."""
+    return f"{name_with_span(title, d)}: {summary(d, kinds)}"
 
 
 def unknown_variables(template: str) -> list[str]:
@@ -193,7 +201,7 @@ def values(d: dict, kinds, title: str, watch: str, markup: str = "text") -> dict
         "span": span(d), "location": location_of(new), "previous_location": location_of(old),
         "retrieved_at": new.get("retrieved_at") or "",
         "summary": summary(d, kinds), "now": now(d), "listed": listed(d),
-        "heading": heading(title, d, kinds),
+        "heading": wording.heading(title, d, kinds),
         **{k: counts.get(k, 0) for k in (*KINDS, "unchanged")},
         "total": sum(counts.get(k, 0) for k in kinds),
         "source": source_line(d, MARKUPS[markup]),
