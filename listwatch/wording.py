@@ -293,8 +293,10 @@ def renamed_line(item: dict, d: dict, m: Markup) -> str:
         names = m.bold(new["name"])
     else:
         names = f"{m.bold(old['name'])} → {m.bold(new['name'])}"
+    if why.startswith("moved"):  # "Ladies Market moved: country Hong Kong → China"
+        return _join(f"{names} {m.esc(why)}", _page(new, d.get("to"), m))
     where = _where(new)
-    if where and not why.startswith("moved"):
+    if where:
         names += f" ({m.esc(where)})"
     return _join(names, m.esc(why), _page(new, d.get("to"), m))
 

@@ -108,7 +108,7 @@ def test_the_example_report_says_what_the_issue_asked_for(tmp_path, http_server)
     assert "urls: +amazon.it, +amazon.es, −amazon.ca, −amazon.in" in out
     assert "PRIVATE LAYER-HOSTED SITES → PRIVATE LAYER (online) — renamed (same domain " \
         "privatelayer.com)" in out
-    assert "Ladies Market, Mong Kok, Hong Kong — moved: country Hong Kong → China" in out
+    assert "Ladies Market, Mong Kok, Hong Kong moved: country Hong Kong → China" in out
     # removed entries point into the previous document: a local file here, so no link
     assert "- SNAPDEAL (online) — snapdeal.com — 2019, p. 24\n" in out
     assert "<https://news.example.org/2024/01/31/notorious-markets-list>" in out
