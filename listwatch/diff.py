@@ -13,10 +13,12 @@ import itertools
 import json
 import operator
 import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .categories import count_categories, counting
 from .renames import RENAME_THRESHOLD, match_renames
 from .snapshot import CanonicalReader, NotCanonical, gc_paused, load
 from .text import norm
@@ -85,27 +87,40 @@ class Collector:
             return
         fields = changed_fields(old, new, self.ignore)
         if fields:
-            self.changed.append({"id": new["id"], "name": new["name"], "fields": fields})
+            item = {"id": new["id"], "name": new["name"], "fields": fields}
+            if new.get("provenance"):  # where the entry now is (a report links its page)
+                item["provenance"] = new["provenance"]
+            self.changed.append(item)
         else:
             self.unchanged += 1
 
 
-def _side(envelope: dict | None) -> dict | None:
+def _side(envelope: dict | None, categories: Counter | None = None) -> dict | None:
+    """One side's metadata; ``location`` (the document, for links) and ``categories``
+    (how many entries of each category the new snapshot holds) only when known."""
     if envelope is None:
         return None
     source = envelope.get("source") or {}
-    return {"edition": (envelope.get("list") or {}).get("edition"),
+    side = {"edition": (envelope.get("list") or {}).get("edition"),
             "sha256": source.get("sha256"), "retrieved_at": source.get("retrieved_at"),
             "plugin_version": source.get("plugin_version")}
+    if source.get("location"):
+        side["location"] = source["location"]
+    if categories:
+        side["categories"] = {k: categories[k] for k in sorted(categories)}
+    return side
 
 
-def _finish(old_env: dict | None, new_env: dict, c: Collector) -> dict:
+def _finish(old_env: dict | None, new_env: dict, c: Collector,
+            categories: Counter | None = None) -> dict:
     renamed, removed, added = match_renames(c.removed, c.added)
+    if categories is None:
+        categories = count_categories(new_env.get("entries") or ())
     return {
         "listwatch": "diff/1",
         "list": (new_env.get("list") or {}).get("id"),
         "from": _side(old_env),
-        "to": _side(new_env),
+        "to": _side(new_env, categories),
         "added": added,
         "removed": removed,
         "changed": c.changed,
@@ -235,14 +250,15 @@ def diff_stored(old: Path, new: dict, new_text: str, ignore: Iterable[str] = ())
     """Diff a stored snapshot file against a new snapshot and its canonical text
     (``snapshot.dumps(new)``): the streaming merge, without parsing the stored file."""
     try:
-        return _diff_canonical(old, "(new snapshot)", ignore, new_text)
+        return _diff_canonical(old, "(new snapshot)", ignore, new_text,
+                               count_categories(new.get("entries") or ()))
     except NotCanonical:
         with gc_paused():
             return diff(load(old), new, ignore)
 
 
 def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
-                    new_text: str | None = None) -> dict:
+                    new_text: str | None = None, categories: Counter | None = None) -> dict:
     """Merge two id-ordered canonical files, block by block.
 
     Runs of lines that are the same in both files are unchanged entries: they are
@@ -261,6 +277,9 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
                 raise NotCanonical(reader.path) from None
         c = Collector(ignore)
         blocks_a, blocks_b = ra.blocks(), rb.blocks()
+        if categories is None:  # the new side is a file: count as its blocks stream by
+            categories = Counter()
+            blocks_b = counting(blocks_b, categories, rb.path)
         a: list[str] | None = []
         b: list[str] | None = []
         ids_a: list[str] | None = None
@@ -331,7 +350,7 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
                     last = entry_["id"]
                     out.append(entry_)
                 block, at = next(blocks, (None, ""))[0], 0
-        return _finish(ra.envelope, rb.envelope, c)
+        return _finish(ra.envelope, rb.envelope, c, categories)
 
 
 def apply(old: dict, d: dict) -> list[dict]:

@@ -254,7 +254,8 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *
         raise HeldBack(f"{shown}: held back, the source's self-checks failed: {doubts[0]}"
                        f"{more}; look at it, then {then}")
     doc = ctx.primary
-    source = {"plugin": reg.name, "plugin_version": reg.version or None, "location": shown,
+    source = {"plugin": reg.name, "plugin_version": reg.version or None,
+              "location": document_location(location, shown, doc),
               "sha256": doc.sha256 if doc else None, "retrieved_at": snapshot.utcnow()}
     source = {k: v for k, v in source.items() if v is not None}
     snap = snapshot.make(dict(draft.list), list(draft.entries), source,
@@ -269,6 +270,24 @@ def reads_of(source: Any, options: dict[str, Any], watch: str) -> list[str]:
     (:meth:`Source.reads`; a source without it reads none)."""
     reads = getattr(source, "reads", None)
     return [n for n in (reads(options) if callable(reads) else ()) if n != watch]
+
+
+def document_location(location: str, shown: str, doc) -> str:
+    """Where the snapshot's document is, as the snapshot shows it: the location itself,
+    or the document the source followed from it (an index page's report PDF, the one
+    ``source.sha256`` describes), so that links to its pages point at it. A local
+    document is shown beside the location as ``shown`` has it."""
+    import os.path
+
+    from .fetching import display, is_url
+
+    followed = doc.requested if doc is not None else ""
+    if not followed or followed == location:
+        return shown
+    if is_url(followed) or is_url(location):
+        return display(followed)
+    relative = os.path.relpath(followed, os.path.dirname(os.path.abspath(location)))
+    return os.path.normpath(os.path.join(os.path.dirname(shown), relative))
 
 
 def is_deterministic(source: Any, options: dict[str, Any]) -> bool:

@@ -1,8 +1,9 @@
 """Real notification receivers on 127.0.0.1 for the alert tests.
 
 ``WebhookReceiver`` takes the POSTs that apprise's ``json://`` and ``form://``
-services send. It records every request it read (``requests``) and, apart from
-those, the deliveries it *accepted* (``accepted``): answered 2xx without delay.
+services send (and Slack's, when a test points apprise's Slack webhook address at it:
+set ``reply = b"ok"``, Slack's answer). It records every request it read
+(``requests``) and, apart from those, the deliveries it *accepted* (``accepted``): answered 2xx without delay.
 It can answer with an error status, answer slowly (slower than the client waits:
 the client gives up, so the message is not accepted), or be down (its port
 refuses connections) and come back on the same port.
@@ -60,6 +61,7 @@ class WebhookReceiver:
         self.status = 200
         self.delay = 0.0
         self.processing = 0.0
+        self.reply = b"{}"  # e.g. b"ok", what a Slack webhook answers
         self.requests: list[Received] = []
         self.accepted: list[Received] = []
         self.arrived = threading.Event()  # set at each request read
@@ -95,7 +97,7 @@ class WebhookReceiver:
                         if name and not part.get_filename():
                             form[name] = part.get_content()
                 got = Received(self.path, dict(self.headers), body, form)
-                status, delay = outer.status, outer.delay
+                status, delay, reply = outer.status, outer.delay, outer.reply
                 with outer._lock:
                     outer.requests.append(got)
                 outer.arrived.set()
@@ -107,10 +109,11 @@ class WebhookReceiver:
                     time.sleep(outer.processing)
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", "2")
+                    self.send_header("Content-Type", "application/json" if reply[:1] == b"{"
+                                     else "text/plain")
+                    self.send_header("Content-Length", str(len(reply)))
                     self.end_headers()
-                    self.wfile.write(b"{}")
+                    self.wfile.write(reply)
                 except OSError:
                     pass
 

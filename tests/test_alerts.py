@@ -93,10 +93,10 @@ def test_baseline_sends_nothing_a_change_sends_once_a_rerun_nothing(tmp_path, ho
     assert r.exit_code == 0, r.stderr
     assert hook.count("/json") == 1 and hook.count("/form") == 1
     got = next(x for x in hook.accepted if x.path == "/json").payload
-    assert got["title"] == "Test List: 1 added"
+    assert got["title"] == "Test List: 1 added (now 3 entries)"
     assert "Gamma Shop" in got["message"] and "online, US" in got["message"]
     assert next(x for x in hook.accepted if x.path == "/form").payload["title"] == \
-        "Test List: 1 added"
+        "Test List: 1 added (now 3 entries)"
     assert p.outbox() == []
     assert "sent to 2 URLs" in r.stderr
 
@@ -116,7 +116,7 @@ def test_email_subject_body_recipient_and_json_attachment(tmp_path):
         assert r.exit_code == 0, r.stderr
         assert len(smtp.messages) == 1
         msg = smtp.messages[0]
-        assert msg["Subject"] == "Test List: 1 added, 1 removed"
+        assert msg["Subject"] == "Test List: 1 added, 1 removed (now 2 entries)"
         assert smtp.envelopes[0] == ("a@example.com", ["b@example.com"])
         assert "b@example.com" in msg["To"]
         body = msg.get_body(("html", "plain")).get_content()
@@ -361,7 +361,7 @@ def test_report_filter_and_templates(tmp_path, hook):
     assert p.run("check").exit_code == 0
     got = hook.accepted[0].payload
     assert got["title"] == "Test List: 2 new ()"
-    assert got["message"].startswith("New on t: 2 added\n**Added (2)**")
+    assert got["message"].startswith("New on t: 2 added\n**Added (2)**\n\n- **")
     assert got["message"].endswith("{literal}")
 
 
@@ -379,15 +379,16 @@ def test_long_list_is_cut_within_the_limit():
          "removed": [{"id": "r", "name": "Gone", "country": "CN"}], "renamed": [],
          "changed": [], "counts": {"added": 500, "removed": 1, "renamed": 0, "changed": 0,
                                    "unchanged": 3}}
-    for md in (True, False):
+    for markup in ("markdown", "text", "html"):
         msg = messages.render(d, messages.KINDS, title="Notorious Markets List", watch="nml",
-                              markdown=md, limit=1000)
-        assert msg.title == "Notorious Markets List 2023: 500 added, 1 removed"
+                              markup=markup, limit=1000)
+        assert msg.title == \
+            "Notorious Markets List 2022 → 2023: 500 added, 1 removed (now 503 entries)"
         assert len(msg.body) <= 1000
         shown = msg.body.count("Market ")
         assert 5 < shown < 500
-        assert msg.body.endswith(f"… and {501 - shown} more")
-        assert "p. 1 — " in msg.body
+        assert msg.body.endswith(f"… and {501 - shown} more" + "</p>" * (markup == "html"))
+        assert "— p. 1\n" in msg.body or "— p. 1</li>" in msg.body
     # no separate title: the title counts against the body's limit
     msg = messages.render(d, messages.KINDS, title="T", watch="w", limit=300, title_limit=0)
     assert len(msg.body) + len(msg.title) + 2 <= 300
@@ -397,8 +398,9 @@ def test_markdown_escapes_names():
     d = {"list": "x", "from": None, "to": {}, "added": [{"id": "a", "name": "a_b*c"}],
          "removed": [], "renamed": [], "changed": [],
          "counts": {"added": 1, "removed": 0, "renamed": 0, "changed": 0, "unchanged": 0}}
-    assert "**a\\_b\\*c**" in messages.changes(d, md=True)
-    assert "+ a_b*c" in messages.changes(d, md=False)
+    assert "**a\\_b\\*c**" in messages.changes(d, markup="markdown")
+    assert "+ a_b*c" in messages.changes(d, markup="text")
+    assert "<li><b>a_b*c</b></li>" in messages.changes(d, markup="html")
 
 
 # -- secrets ---------------------------------------------------------------------------------

@@ -372,7 +372,7 @@ def test_hand_edited_stored_snapshot_is_still_compared_correctly(project):
     write_csv(project / "list.csv", ROWS[1:] + [(99, "Brand New Bazaar")])
     out = lw(project, "check", "--exit-code", "--jobs", "1")
     assert out.returncode == 1, out.stderr
-    assert out.stdout.startswith("sdn: 1 added, 1 removed\n")
+    assert out.stdout.startswith("sdn: 1 added, 1 removed (now ")
     latest = snapshots(project)[-1]
     latest.write_text("{not json", encoding="utf-8")
     write_csv(project / "list.csv", ROWS)

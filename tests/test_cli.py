@@ -325,10 +325,10 @@ def test_diff_same_is_0_and_different_is_1(plugins, pair):
     old, new = pair
     same = invoke(plugins, "diff", old, old)
     assert same.exit_code == 0 and same.stderr == ""
-    assert same.stdout == "l 2022: no change\n"
+    assert same.stdout == "l 2022: no change (now 1 online, 2 other)\n"
     different = invoke(plugins, "diff", old, new)
     assert different.exit_code == 1 and different.stderr == ""
-    assert different.stdout.startswith("l 2022 → 2023: 1 added, 1 removed, 1 changed\n")
+    assert different.stdout.startswith("l 2022 → 2023: 1 added, 1 removed, 1 changed (now ")
 
 
 @pytest.mark.parametrize("fmt", ["json", "text", "markdown"])

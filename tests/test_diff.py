@@ -345,6 +345,38 @@ def test_diff_document_shape():
     assert reference_errors("diff", d) == []
 
 
+def test_diff_carries_locations_categories_and_pages_for_links(tmp_path):
+    """Optional diff/1 metadata: each side's document location, the new side's
+    categories, a changed entry's provenance; the same on the streaming path."""
+    entries_a = [{"id": "a", "name": "A", "category": "online", "urls": ["a.com"],
+                  "provenance": {"page": 3}}]
+    entries_b = [
+        {"id": "a", "name": "A", "category": "online", "urls": ["a.com", "a.de"],
+         "provenance": {"page": 4}},
+        {"id": "b", "name": "B", "category": "physical", "attributes": {"category": "x"}},
+        {"id": "c", "name": "C", "attributes": {"category": "nested only"}},
+        {"id": "d", "name": "D", "category": "on\"line", "aliases": ["]x["]},
+        {"id": "e", "name": "E", "category": None},
+        {"id": "f", "name": "F", "category": "online"}]
+    a, b = snap(entries_a, "2022"), snap(entries_b)
+    a["source"]["location"] = "https://example.org/2022.pdf"
+    b["source"]["location"] = "reports/2023.pdf"
+    d = diff(a, b)
+    assert d["from"]["location"] == "https://example.org/2022.pdf"
+    assert d["to"]["location"] == "reports/2023.pdf"
+    assert "categories" not in d["from"]
+    assert d["to"]["categories"] == {"on\"line": 1, "online": 2, "physical": 1}
+    assert d["changed"][0]["provenance"] == {"page": 4}
+    assert reference_errors("diff", d) == []
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_text(snapshot.dumps(a))
+    pb.write_text(snapshot.dumps(b))
+    assert _diff_canonical(pa, pb, ()) == d
+    plain = snap([{"id": "a", "name": "A"}])  # no location, no categories: left out
+    assert set(diff(plain, plain)["to"]) == {"edition", "sha256", "retrieved_at",
+                                             "plugin_version"}
+
+
 def test_renamed_by_shared_url():
     a = snap([{"id": "old", "name": "Foo Market", "urls": ["https://www.Foo.com/"],
                "category": "online"}])
@@ -526,23 +558,25 @@ def test_reports_name_every_change(sample_diff, fmt):
 
 def test_text_report(sample_diff):
     out = report.text(sample_diff, name="NML")
-    assert out.splitlines()[0] == "NML 2022 → 2023: 1 added, 1 removed, 1 renamed, 1 changed"
-    assert "  + Brand New Bazaar (physical, Brazil; p. 17)" in out
+    assert out.splitlines()[0] == \
+        "NML 2022 → 2023: 1 added, 1 removed, 1 renamed, 1 changed (now 1 physical, 2 other)"
+    assert "  + Brand New Bazaar (physical, Brazil) — p. 17" in out
     assert "  - Gone Market (online)" in out
-    assert "  ~ The Pirate Bay → Pirate Bay (same url, 1.00)" in out
-    assert "  ~ TAOBAO: aliases: Tao → Tao, Taobao Global" in out
+    assert "  ~ The Pirate Bay → Pirate Bay — renamed (same domain thepiratebay.org)" in out
+    assert "  ~ TAOBAO — aliases: +Taobao Global" in out
+    assert "same url" not in out and "1.00" not in out
 
 
 def test_markdown_report(sample_diff):
     out = report.markdown(sample_diff, kinds=("added", "removed"))
-    assert out.startswith("## l 2022 → 2023: 1 added, 1 removed\n")
-    assert "### Added (1)\n- Brand New Bazaar" in out and "Renamed" not in out
+    assert out.startswith("## l 2022 → 2023: 1 added, 1 removed (now 1 physical, 2 other)\n")
+    assert "### Added (1)\n- Brand New Bazaar (physical, Brazil) — p. 17\n" in out and "Renamed" not in out
 
 
 def test_summary_no_change():
     d = diff(snap([]), snap([]))
     assert report.summary(d) == "no change"
-    assert report.text(d) == "l 2023: no change\n"
+    assert report.text(d) == "l 2023: no change (now 0 entries)\n"
 
 
 def test_bundled_example_snapshots_stream_like_the_full_diff():

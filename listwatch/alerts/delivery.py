@@ -13,9 +13,11 @@ get a change twice; nothing is ever lost.
 At delivery a target's id is resolved against the watch's *current* URLs (``notify`` of
 the watch, else ``[alerts] notify``); a URL no longer configured is dropped with a
 warning. The message is built at delivery time from the diff and the watch's current
-title/template (:mod:`listwatch.alerts.messages`), per service: Markdown where apprise
-renders Markdown or HTML, plain text elsewhere, cut to the service's body limit; emails
-(``mailto://``, ``mailtos://``) get the full diff attached as JSON.
+title/template (:mod:`listwatch.alerts.messages`), per service: HTML of listwatch's own
+for email that takes HTML (a summary table and real lists; apprise derives the
+plain-text part from it), Markdown where apprise renders Markdown or HTML, plain text
+elsewhere, cut to the service's body limit; emails (``mailto://``, ``mailtos://``) get
+the full diff attached as JSON.
 
 ``[alerts] on_error`` URLs hear of a broken or failed watch and of an undelivered alert
 once when it starts, at most once a day while it lasts, and once when it ends
@@ -55,7 +57,7 @@ def _renderer(config, sender: Sender, record: dict) -> Callable[[Any], tuple]:
     attachment: list[Path] = []
 
     def render(svc) -> tuple:
-        md, limit, title_limit, email = sender.describe(svc)
+        markup, limit, title_limit, email = sender.describe(svc)
         attach = None
         if email:
             if not attachment:
@@ -64,10 +66,10 @@ def _renderer(config, sender: Sender, record: dict) -> Callable[[Any], tuple]:
                 attachment.append(path)
             attach = str(attachment[0])
         msg = messages.render(diff, kinds, title=title, watch=record["watch"],
-                              template=template, markdown=md, limit=limit,
+                              template=template, markup=markup, limit=limit,
                               title_limit=title_limit,
                               footer=f"The full diff is attached as {name}." if email else "")
-        return msg.title, msg.body, "markdown" if md else "text", attach
+        return msg.title, msg.body, msg.format, attach
     return render
 
 

@@ -161,17 +161,27 @@ class Sender:
             svc.socket_read_timeout = self.config.alert_timeout
         return svc
 
-    def describe(self, svc) -> tuple[bool, int, int, bool]:
-        """(markdown?, body limit, title limit, email?) of a service."""
+    def describe(self, svc) -> tuple[str, int, int, bool]:
+        """(markup, body limit, title limit, attach the diff?) of a service.
+
+        Email that takes HTML gets listwatch's own HTML (a table and real lists);
+        other services that take Markdown or HTML get Markdown (apprise converts it to
+        their dialect: Slack's mrkdwn, HTML); the rest get plain text."""
         fmt = self.apprise.NotifyFormat
         resolved = svc.resolve_format(fmt.MARKDOWN)
         limit = svc.body_maxlen if svc.body_maxlen and svc.body_maxlen > 0 else messages.MAX_BODY
-        if resolved == fmt.HTML:
-            limit //= 2  # room for the Markdown → HTML conversion
         schemes = {s for p in (svc.protocol, svc.secure_protocol)
                    for s in ((p,) if isinstance(p, str) else (p or ()))}
-        email = bool(schemes & set(EMAIL_SCHEMES)) and svc.attachment_support
-        return resolved in (fmt.MARKDOWN, fmt.HTML), limit, svc.title_maxlen, email
+        email = bool(schemes & set(EMAIL_SCHEMES))
+        if resolved == fmt.HTML and email:
+            markup = "html"
+        elif resolved in (fmt.MARKDOWN, fmt.HTML):
+            markup = "markdown"
+            if resolved == fmt.HTML:
+                limit //= 2  # room for the Markdown → HTML conversion
+        else:
+            markup = "text"
+        return markup, limit, svc.title_maxlen, email and bool(svc.attachment_support)
 
     def send(self, jobs: list[Job]) -> Iterator[list[Job]]:
         """Send each job once; yield each batch of finished jobs (``ok``/``reason`` set)."""
