@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import ipaddress
+import socket
+
 import pytest
 from servers import HTTPServer
 
@@ -7,6 +10,53 @@ import listwatch
 from listwatch.plugins import Plugins, make_plugins, register
 
 BUILTINS = ("listwatch_table", "listwatch_ustr_nml", "listwatch_feed")
+
+
+class OffLoopback(OSError):
+    """A test tried to reach an address outside 127.0.0.0/8 or ::1."""
+
+
+def _loopback(address) -> bool:
+    if not isinstance(address, tuple):  # a Unix socket path
+        return True
+    host = str(address[0]).split("%")[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name: tests use 127.0.0.1, never names that need DNS
+    ip = getattr(ip, "ipv4_mapped", None) or ip
+    return ip.is_loopback
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """Tests never reach the internet: a connection or lookup outside loopback fails here
+    before any packet leaves (subprocesses are held to it by the configs tests give them)."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guard(address) -> None:
+        if not _loopback(address):
+            raise OffLoopback(f"a test tried to reach {address!r}, outside loopback")
+
+    def connect(self, address):
+        guard(address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        guard(address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host is not None:
+            guard((host.decode() if isinstance(host, bytes) else host, 0))
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture
