@@ -3,7 +3,11 @@
 Routes are plain data (:class:`Route`); the server honours ETag / Last-Modified
 conditional requests, gzip, redirects, error codes and slow answers, and records
 every request it received so tests can assert on them. :meth:`HTTPServer.serve`
-publishes a file or bytes with an ETag and a Last-Modified date, as most servers do.
+publishes a file or bytes with an ETag and a Last-Modified date, as most servers do. It
+also misbehaves on demand, to test how a source meets a bad network: a body cut short
+after promising its Content-Length (``truncate``), chunked transfer with a broken or
+missing end (``chunked``), a body or its headers dripped a byte at a time (``drip``,
+``drip_headers``), slowness (``delay``), redirects and errors.
 Plugin tests get one through the ``listwatch_http`` fixture (docs/plugins.md).
 """
 
@@ -30,6 +34,14 @@ class Route:
     redirect: str | None = None
     gzip: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    #: send only this many body bytes (after promising them all), then close
+    truncate: int | None = None
+    #: "ok": chunked transfer; "cut": close inside a chunk; "unterminated": no final 0-chunk
+    chunked: str | None = None
+    #: seconds between body bytes, sent one at a time
+    drip: float = 0.0
+    #: seconds between the bytes of the status line and headers
+    drip_headers: float = 0.0
 
 
 @dataclass
@@ -81,20 +93,60 @@ class HTTPServer:
                 if route.gzip:
                     body = gzip.compress(body)
                     extra["Content-Encoding"] = "gzip"
-                self._send(route.status, body, route.content_type, extra)
+                self._send(route.status, body, route.content_type, extra, route)
 
-            def _send(self, status: int, body: bytes, ctype: str, extra: dict) -> None:
+            def _send(self, status: int, body: bytes, ctype: str, extra: dict,
+                      route: Route | None = None) -> None:
+                route = route or Route()
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", ctype)
-                    self.send_header("Content-Length", str(len(body)) if status != 304 else "0")
+                    if route.chunked:
+                        self.send_header("Transfer-Encoding", "chunked")
+                    else:
+                        self.send_header("Content-Length",
+                                         str(len(body)) if status != 304 else "0")
                     for key, value in extra.items():
                         self.send_header(key, value)
-                    self.end_headers()
-                    if status != 304:
-                        self.wfile.write(body)
+                    if route.drip_headers:
+                        head = b"".join(self._headers_buffer) + b"\r\n"
+                        self._headers_buffer = []
+                        self._drip(head, route.drip_headers)
+                    else:
+                        self.end_headers()
+                    if status == 304:
+                        return
+                    if route.chunked:
+                        return self._send_chunked(body, route.chunked)
+                    if route.truncate is not None:
+                        self.wfile.write(body[:route.truncate])
+                        self.wfile.flush()
+                        self.close_connection = True
+                        return
+                    if route.drip:
+                        return self._drip(body, route.drip)
+                    self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass
+                    self.close_connection = True
+
+            def _drip(self, data: bytes, pause: float) -> None:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(pause)
+
+            def _send_chunked(self, body: bytes, how: str) -> None:
+                half = len(body) // 2
+                first, second = body[:half], body[half:]
+                self.wfile.write(b"%x\r\n" % len(first) + first + b"\r\n")
+                if how == "cut":  # the second chunk's size, then only half of it
+                    self.wfile.write(b"%x\r\n" % len(second) + second[:len(second) // 2])
+                else:
+                    self.wfile.write(b"%x\r\n" % len(second) + second + b"\r\n")
+                if how == "ok":
+                    self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+                self.close_connection = how != "ok"
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
