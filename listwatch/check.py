@@ -289,6 +289,7 @@ def judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None,
     counts = d["counts"]
     before = counts["unchanged"] + counts["changed"] + counts["removed"] + counts["renamed"]
     after = len(snap["entries"])
+    full = d  # as history diffs the two stored files (before renames are unfolded)
     if "renamed" not in kinds:
         d = unfold_renames(d)
     seen = after if ctx.unfiltered is None else max(ctx.unfiltered, after)
@@ -307,6 +308,10 @@ def judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None,
     if outbox_record is not None and not diffing.is_empty(d, kinds):
         record = outbox_record(w, d, kinds)
     stored = None if dry_run else store.save(w.name, snap, document, record, text=text)
+    if stored is not None and not w.ignore:
+        from .history import remember_pair
+
+        remember_pair(store, w.name, previous, stored, full)
     return Outcome(w, kinds, "changed", "", d, stored)
 
 

@@ -59,19 +59,30 @@ def _count(entries, sign: int, by_cat: Counter, by_country: Counter) -> None:
             by_country[e.get("country") or "—"] += sign
 
 
-def pair_diff(store: Store, watch: str, old: Path, new: Path) -> dict:
-    """The diff of two stored snapshots, kept in the store's cache: stored snapshots never
-    change, so it is computed once (again when listwatch or a file changes)."""
-    from .diff import diff_files
+def _pair_key(old: Path, new: Path) -> list:
     from .version import __version__
 
     def stamp(path: Path) -> list:
         st = path.stat()
         return [path.name, st.st_size, st.st_mtime_ns]
 
-    key = [__version__, RENAME_THRESHOLD, *stamp(old), *stamp(new)]
-    return store.cached(watch, f"diff-{old.stem}--{new.stem}", key,
+    return [__version__, RENAME_THRESHOLD, *stamp(old), *stamp(new)]
+
+
+def pair_diff(store: Store, watch: str, old: Path, new: Path) -> dict:
+    """The diff of two stored snapshots, kept in the store's cache: stored snapshots never
+    change, so it is computed once (again when listwatch or a file changes)."""
+    from .diff import diff_files
+
+    return store.cached(watch, f"diff-{old.stem}--{new.stem}", _pair_key(old, new),
                         lambda: diff_files(old, new))
+
+
+def remember_pair(store: Store, watch: str, old: Path, new: Path, d: dict) -> None:
+    """Keep the diff ``check`` just made of two stored snapshots (with no ignored fields,
+    renames not unfolded: what :func:`pair_diff` would compute), so the first ``history``
+    or ``report`` after a run of checks finds every pair ready."""
+    store.keep(watch, f"diff-{old.stem}--{new.stem}", _pair_key(old, new), d)
 
 
 def walk(store: Store, watch: str) -> Walk:

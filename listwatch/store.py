@@ -326,7 +326,7 @@ class Store:
         and recomputed when ``key`` (what it was derived from) differs. The cache is only
         ever a shortcut: one that cannot be read or written is recomputed or skipped, and
         the directory may be deleted at any time."""
-        from .fastjson import dumps, loads
+        from .fastjson import loads
 
         path = self.root / "watches" / watch / "cache" / f"{name}.json"
         try:
@@ -336,9 +336,17 @@ class Store:
         except (OSError, ValueError, KeyError):
             pass
         value = compute()
+        self.keep(watch, name, key, value)
+        return value
+
+    def keep(self, watch: str, name: str, key: list, value: Any) -> None:
+        """Put a value :meth:`cached` will find (when it could not be written, it is
+        simply computed again later)."""
+        from .fastjson import dumps
+
+        path = self.root / "watches" / watch / "cache" / f"{name}.json"
         with contextlib.suppress(OSError):
             write_atomic(path, dumps({"key": key, "value": value}).encode("utf-8"))
-        return value
 
     # -- per-watch state (HTTP validators) -----------------------------------------
     def state(self, watch: str) -> dict:

@@ -210,3 +210,21 @@ def test_reparse_from_the_command_line_reads_the_stored_document(two):
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("list: re-parsed with table ")
     assert "same 10 entries" in run.stdout
+
+
+def test_history_finds_the_diffs_check_already_made(two):
+    """The diff check makes of a change is the one history would compute: kept for it."""
+    from listwatch.diff import diff_files
+    from listwatch.history import pair_diff
+    from listwatch.store import Store
+
+    assert lw(two, "check").returncode == 0
+    write_csv(two / "list.csv", MARKETS[1:] + [(99, "Brand New Bazaar")])
+    assert lw(two, "check").returncode == 0
+    store = Store(two / ".listwatch")
+    old, new = store.snapshots("list")
+    cache = sorted((two / ".listwatch/watches/list/cache").glob("diff-*.json"))
+    assert [p.name for p in cache] == [f"diff-{old.stem}--{new.stem}.json"]
+    kept = json.loads(cache[0].read_text())["value"]
+    assert kept == diff_files(old, new)  # exactly what history would compute
+    assert pair_diff(store, "list", old, new) == kept
