@@ -12,7 +12,7 @@ import gc
 import io
 import json
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,32 +52,49 @@ def utcnow() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def make(list_: dict, entries: list[dict], source: dict, warnings: list[str]) -> dict:
-    """A snapshot document with normalised text and entries in id order."""
-    entries = [clean(e) for e in entries]
+def make(list_: dict, entries: Iterable[dict], source: dict, warnings: list[str]) -> dict:
+    """A snapshot document with normalised text and entries in id order.
+
+    Only the entries whose encoded text shows a string that may need normalising (or a
+    value orjson does not encode as the json module does) are cleaned in Python; the
+    others are kept as given (a tuple stays a tuple, written as an array). Raises
+    ValueError or TypeError for an entry that is not JSON (NaN, infinity, a lone
+    surrogate, an object json cannot encode).
+    """
+    from .encoding import unclean
+
+    entries = list(entries)
+    for i in unclean(entries):
+        entries[i] = entry = clean(entries[i])
+        _STRICT.encode(entry).encode("utf-8")  # NaN, infinities, surrogates: not JSON
     entries.sort(key=lambda e: str(e.get("id", "")))
     return {"listwatch": FORMAT, "list": clean(list_), "source": source,
             "warnings": [clean(str(w)) for w in warnings], "entries": entries}
 
 
-#: One encoder for every line: json.dumps with options builds a new encoder per call,
-#: which was most of the time to write a 10,000-entry snapshot.
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+#: The canonical encoder refusing what JSON cannot hold (new snapshots are checked
+#: with it; :func:`dumps` writes a stored document's values as they are).
+_STRICT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+                           allow_nan=False)
 
 
 def compact(value: Any) -> str:
-    return _COMPACT.encode(value)
+    from .encoding import JSON
+
+    return JSON.encode(value)
 
 
 def dumps(snapshot: dict) -> str:
     """The canonical text of a snapshot (envelope keys in order, one entry per line)."""
+    from .encoding import compact_text
+
     keys = [k for k in ENVELOPE if k in snapshot]
     keys += sorted(k for k in snapshot if k not in ENVELOPE and k != "entries")
     lines = ["{"] + [f"  {json.dumps(k)}: {compact(snapshot[k])}," for k in keys]
     entries = sorted(snapshot.get("entries", []), key=lambda e: str(e.get("id", "")))
     if entries:
         lines.append(ENTRIES_OPEN)
-        lines.append(",\n".join("    " + compact(e) for e in entries))
+        lines.append("    " + compact_text(entries, ",\n    "))
         lines.append("  ]")
     else:
         lines.append('  "entries": []')

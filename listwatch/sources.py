@@ -258,8 +258,13 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *
               "location": document_location(location, shown, doc),
               "sha256": doc.sha256 if doc else None, "retrieved_at": snapshot.utcnow()}
     source = {k: v for k, v in source.items() if v is not None}
-    snap = snapshot.make(dict(draft.list), list(draft.entries), source,
-                         [redact(str(w)) for w in list(draft.warnings) + doubts + ctx.warnings])
+    try:
+        snap = snapshot.make(dict(draft.list), draft.entries, source,
+                             [redact(str(w)) for w in list(draft.warnings) + doubts + ctx.warnings])
+    except (ValueError, TypeError, RecursionError) as exc:  # NaN, a lone surrogate, …
+        why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise SourceError(redact(f"{shown}: source {reg.name} made a snapshot that is not "
+                                 f"JSON: {why}")) from exc
     check_snapshot(snap, f"{shown}: snapshot from source {reg.name}")
     ctx.unfiltered = getattr(draft, "unfiltered", None)
     return snap

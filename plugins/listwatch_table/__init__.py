@@ -6,14 +6,14 @@ simplest example of a source plugin.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import listwatch
 from listwatch import SourceError
+
+from .reading import csv_reader, json_rows
 
 FORMATS = ("csv", "tsv", "json", "jsonl")
 
@@ -41,27 +41,13 @@ class Table(listwatch.Source):
     def fetch(self, location, options, ctx):
         doc = ctx.get(location)
         fmt = options.get("format") or guess_format(doc.location, doc.content)
-        rows = read_rows(doc.text(), fmt, location)
         id_col, name_col = options.get("id", "id"), options.get("name", "name")
-        entries, seen = [], {}
-        for number, row in enumerate(rows, 1):
-            if not isinstance(row, dict):
-                raise SourceError(f"{location}: row {number} is not an object")
-            key, name = _cell(row.get(id_col)), _cell(row.get(name_col))
-            if not key:
-                raise SourceError(f"{location}: row {number} has no value in id column "
-                                  f"{id_col!r} (columns: {', '.join(map(str, row)) or 'none'})")
-            if not name:
-                raise SourceError(f"{location}: row {number} has no value in name column "
-                                  f"{name_col!r} (set -O name=COLUMN)")
-            if key in seen:
-                raise SourceError(f"{location}: rows {seen[key]} and {number} share the id "
-                                  f"{key!r} in column {id_col!r}")
-            seen[key] = number
-            attributes = {k: v for k, v in row.items() if k not in (id_col, name_col)
-                          and v not in (None, "")}
-            entries.append({"id": key, "name": name, "attributes": attributes,
-                            "provenance": {"row": number}})
+        if fmt in ("csv", "tsv"):
+            header, rows = csv_reader(doc.text(), fmt, location)
+            entries = csv_entries(header, rows, location, id_col, name_col)
+        else:
+            entries = json_entries(json_rows(doc.text(), fmt, location), location, id_col,
+                                   name_col)
         stem = PurePosixPath(urlsplit(location).path or location).stem or "table"
         meta = {"id": options.get("list_id") or listwatch.slug(stem)}
         if options.get("title"):
@@ -71,6 +57,83 @@ class Table(listwatch.Source):
 
 def _cell(value) -> str:
     return "" if value is None else " ".join(str(value).split())
+
+
+def _entry(row: dict, number: int, location: str, id_col: str, name_col: str,
+           seen: dict[str, int]) -> dict:
+    """One row (a dict, as csv.DictReader gives it) as an entry; SourceError if it is not one."""
+    key, name = _cell(row.get(id_col)), _cell(row.get(name_col))
+    if not key:
+        raise SourceError(f"{location}: row {number} has no value in id column "
+                          f"{id_col!r} (columns: {', '.join(map(str, row)) or 'none'})")
+    if not name:
+        raise SourceError(f"{location}: row {number} has no value in name column "
+                          f"{name_col!r} (set -O name=COLUMN)")
+    if key in seen:
+        raise SourceError(f"{location}: rows {seen[key]} and {number} share the id "
+                          f"{key!r} in column {id_col!r}")
+    seen[key] = number
+    attributes = {k: v for k, v in row.items() if k not in (id_col, name_col)
+                  and v not in (None, "")}
+    return {"id": key, "name": name, "attributes": attributes, "provenance": {"row": number}}
+
+
+def json_entries(rows: list, location: str, id_col: str, name_col: str) -> list[dict]:
+    entries: list[dict] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise SourceError(f"{location}: row {number} is not an object")
+        entries.append(_entry(row, number, location, id_col, name_col, seen))
+    return entries
+
+
+def csv_entries(header: list[str], rows: Iterator[list[str]], location: str, id_col: str,
+                name_col: str) -> list[dict]:
+    """Entries from CSV rows, in one pass, as csv.DictReader rows would give them.
+
+    A row as wide as a header with unique names takes the fast path (its cells'
+    white space collapsed here, in C, so the core finds nothing left to normalise);
+    any other row is made a dict as DictReader makes it. Problems are reported as
+    the former two-pass reader ranked them: a CSV syntax error, then the first row
+    wider than the header, then the first bad row.
+    """
+    width, skip = len(header), (id_col, name_col)
+    fast = len(set(header)) == width and id_col in header and name_col in header
+    id_at = header.index(id_col) if fast else -1
+    name_at = header.index(name_col) if fast else -1
+    entries: list[dict] = []
+    seen: dict[str, int] = {}
+    wide = bad = None
+    number = 0
+    for row in rows:
+        if not row:
+            continue
+        number += 1
+        if bad is None and fast and len(row) == width:
+            key, name = " ".join(row[id_at].split()), " ".join(row[name_at].split())
+            if key and name and key not in seen:
+                seen[key] = number
+                entries.append({"id": key, "name": name, "attributes": {
+                    k: " ".join(v.split()) for k, v in zip(header, row) if v and k not in skip
+                }, "provenance": {"row": number}})
+                continue
+        if len(row) > width:
+            wide = wide or SourceError(f"{location}: row {number} has more cells than the "
+                                       "header")
+            continue
+        if bad is not None:
+            continue
+        cells = dict(zip(header, row))
+        for column in header[len(row):]:
+            cells[column] = None
+        try:
+            entries.append(_entry(cells, number, location, id_col, name_col, seen))
+        except SourceError as exc:
+            bad = exc
+    if wide or bad:
+        raise wide or bad
+    return entries
 
 
 def guess_format(location: str, content: bytes) -> str:
@@ -86,40 +149,6 @@ def guess_format(location: str, content: bytes) -> str:
         return "jsonl"
     first = content.split(b"\n", 1)[0]
     return "tsv" if first.count(b"\t") > first.count(b",") else "csv"
-
-
-def read_rows(text: str, fmt: str, location: str) -> list:
-    if fmt in ("csv", "tsv"):
-        reader = csv.DictReader(io.StringIO(text, newline=""),
-                                delimiter="\t" if fmt == "tsv" else ",")
-        try:
-            rows = list(reader)
-        except csv.Error as exc:
-            raise SourceError(f"{location}: not valid {fmt.upper()}: {exc}") from None
-        if reader.fieldnames is None:
-            raise SourceError(f"{location}: empty {fmt.upper()} file (no header row)")
-        for number, row in enumerate(rows, 1):
-            if None in row:
-                raise SourceError(f"{location}: row {number} has more cells than the header")
-        return rows
-    if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"{location}: not JSON: {exc.msg} at line {exc.lineno} "
-                              f"column {exc.colno}") from None
-        if not isinstance(data, list):
-            raise SourceError(f"{location}: a JSON table must be an array of objects, "
-                              f"not a {type(data).__name__}")
-        return data
-    rows = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise SourceError(f"{location}: line {number} is not JSON: {exc.msg}") from None
-    return rows
 
 
 @listwatch.hookimpl
