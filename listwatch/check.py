@@ -20,7 +20,7 @@ from . import diff as diffing
 from .config import Config, Watch
 from .errors import ExitCode, ListwatchError, NotModified
 from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context
-from .snapshot import dumps
+from .snapshot import dumps, gc_paused
 from .sources import CHANGE_KINDS, Registered, is_deterministic, reads_of, run
 from .store import Store
 
@@ -279,13 +279,14 @@ def _remember(store: Store, w: Watch, reg: Registered, ctx: Context, snap: dict)
 def judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None, snap: dict,
            ctx: Context, dry_run: bool, outbox_record, accept: bool = False) -> Outcome:
     """Diff against the stored latest, apply the guard, store what is accepted."""
-    text = dumps(snap)
-    try:  # streams the stored file against the new text; parses only lines that differ
-        d = diffing.diff_stored(previous, snap, text, w.ignore) if previous else \
-            diffing.diff(None, snap, w.ignore)
-    except ListwatchError as exc:
-        return Outcome(w, kinds, "failed", f"stored snapshot is unreadable: {exc}",
-                       code=ExitCode.SOURCE_FAILED)
+    with gc_paused():  # no cycles made: the collector would only rescan every entry
+        text = getattr(snap, "text", "") or dumps(snap)  # run() made it already
+        try:  # streams the stored file against the new text; parses only lines that differ
+            d = diffing.diff_stored(previous, snap, text, w.ignore) if previous else \
+                diffing.diff(None, snap, w.ignore)
+        except ListwatchError as exc:
+            return Outcome(w, kinds, "failed", f"stored snapshot is unreadable: {exc}",
+                           code=ExitCode.SOURCE_FAILED)
     counts = d["counts"]
     before = counts["unchanged"] + counts["changed"] + counts["removed"] + counts["renamed"]
     after = len(snap["entries"])

@@ -153,7 +153,8 @@ def _by_id(entry: dict) -> str:
 def diff_files(old: str | Path, new: str | Path, ignore: Iterable[str] = ()) -> dict:
     """Diff two snapshot files, streaming when both are in the canonical layout.
 
-    Identical lines are the same entry, unchanged, and are never parsed (only their
+    Lines identical but for a trailing flat ``provenance`` are the same entry,
+    unchanged, and are never parsed (only their
     ids are read, to check that ids strictly increase in both files); the lines that
     differ are parsed and checked against the schema. Any departure from the layout,
     from strict id order or from the schema falls back to reading and validating both
@@ -215,6 +216,21 @@ def _block_ids(text: str, lines: int) -> list[str] | None:
     return ids if len(ids) == lines else None
 
 
+_VALUE = r'(?:-?(?:0|[1-9]\d*)|"[^"\\\n]*"|true|false|null)'
+_MEMBER = r'"[^"\\\n]*":' + _VALUE
+#: A flat ``"provenance"`` object closing an entry line (sorted keys put it last in the
+#: table's and the feed's entries), its members plain JSON: the diff never compares
+#: provenance, so two lines equal without it are one entry, unchanged, found in C
+#: without parsing either (a reordered table changes every row's provenance).
+_PROVENANCE = re.compile(r',"provenance":\{(?:' + _MEMBER + r'(?:,' + _MEMBER + r')*)?\}'
+                         r'(?=\},\n)')
+
+
+def _comparable(text: str) -> list[str]:
+    """A block's lines without their provenance and line ends, to compare."""
+    return _PROVENANCE.sub("", text).split("\n")[:-1]
+
+
 def _run_ids(ids: list[str] | None, block: list[str], i: int, k: int, where: str) -> list[str]:
     if ids is not None:
         return ids[i:i + k]
@@ -261,8 +277,8 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
                     new_text: str | None = None, categories: Counter | None = None) -> dict:
     """Merge two id-ordered canonical files, block by block.
 
-    Runs of lines that are the same in both files are unchanged entries: they are
-    found with slice comparisons and never parsed; only their ids are read (one
+    Runs of lines that are the same in both files, provenance aside, are unchanged
+    entries: they are found with slice comparisons and never parsed; only their ids are read (one
     regex per block) to check that ids increase strictly on both sides.
     Duplicates or disorder are not the canonical layout: NotCanonical, and the full
     parser then reports them. Lines that differ are parsed and schema-checked.
@@ -282,6 +298,8 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
             blocks_b = counting(blocks_b, categories, rb.path)
         a: list[str] | None = []
         b: list[str] | None = []
+        ca: list[str] = []  # a and b as compared: without provenance
+        cb: list[str] = []
         ids_a: list[str] | None = None
         i = j = 0
         ea = eb = None  # a[i] / b[j] parsed, when they had to be
@@ -292,16 +310,16 @@ def _diff_canonical(old: str | Path, new: str | Path, ignore: Iterable[str],
                 a, text = next(blocks_a, (None, ""))
                 if a is None:
                     break
-                i, ids_a = 0, _block_ids(text, len(a))
+                i, ids_a, ca = 0, _block_ids(text, len(a)), _comparable(text)
             if j == len(b):
-                b, _ = next(blocks_b, (None, ""))
+                b, text = next(blocks_b, (None, ""))
                 if b is None:
                     break
-                j = 0
+                j, cb = 0, _comparable(text)
             line_a, line_b = a[i], b[j]
-            if line_a == line_b:
+            if ca[i] == cb[j]:
                 if ea is None and eb is None:
-                    k = _common(a, i, b, j)
+                    k = _common(ca, i, cb, j)
                     ids = _run_ids(ids_a, a, i, k, ra.path)
                     if not _increasing(ids, max(last_a, last_b)):
                         raise NotCanonical(ra.path if ids[0] <= last_a else rb.path)

@@ -219,7 +219,9 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *
 
     ``shown`` is the location as messages and the snapshot show it (default: the
     location, masked). A draft with ``doubts`` raises :class:`HeldBack` when
-    ``strict``; else the doubts join the snapshot's warnings."""
+    ``strict``; else the doubts join the snapshot's warnings.
+    :func:`listwatch.snapshot.canonical` gives the snapshot's text without encoding
+    the entries again."""
     from . import snapshot
     from .alerts.secrets import redact
     from .errors import HeldBack, ListwatchError, NotModified, OptionsError, SourceError
@@ -258,14 +260,16 @@ def run(reg: Registered, location: str, options: dict[str, Any], ctx: Context, *
               "location": document_location(location, shown, doc),
               "sha256": doc.sha256 if doc else None, "retrieved_at": snapshot.utcnow()}
     source = {k: v for k, v in source.items() if v is not None}
-    try:
-        snap = snapshot.make(dict(draft.list), draft.entries, source,
-                             [redact(str(w)) for w in list(draft.warnings) + doubts + ctx.warnings])
-    except (ValueError, TypeError, RecursionError) as exc:  # NaN, a lone surrogate, …
-        why = "nested too deeply" if isinstance(exc, RecursionError) else exc
-        raise SourceError(redact(f"{shown}: source {reg.name} made a snapshot that is not "
-                                 f"JSON: {why}")) from exc
-    check_snapshot(snap, f"{shown}: snapshot from source {reg.name}")
+    with snapshot.gc_paused():  # no cycles made: the collector would rescan every entry
+        try:
+            snap = snapshot.make_with_text(
+                dict(draft.list), draft.entries, source,
+                [redact(str(w)) for w in list(draft.warnings) + doubts + ctx.warnings])
+        except (ValueError, TypeError, RecursionError) as exc:  # NaN, a lone surrogate, …
+            why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            raise SourceError(redact(f"{shown}: source {reg.name} made a snapshot that is "
+                                     f"not JSON: {why}")) from exc
+        check_snapshot(snap, f"{shown}: snapshot from source {reg.name}")
     ctx.unfiltered = getattr(draft, "unfiltered", None)
     return snap
 

@@ -120,6 +120,7 @@ def test_corpus_is_byte_identical():
     new = snapshot.make(*args)
     assert lists(new) == old
     assert snapshot.dumps(new) == old_dumps(old)
+    assert snapshot.make_with_text(*args).text == old_dumps(old)
     assert snapshot.dumps(new) == old_dumps(new)
 
 
@@ -132,6 +133,8 @@ def test_each_value_alone_is_byte_identical():
         reference = old_make({"id": "l"}, entries, {"plugin": "p", "retrieved_at": "t"}, [])
         assert lists(made) == reference, entry["id"]
         assert snapshot.dumps(made) == old_dumps(reference), entry["id"]
+        assert snapshot.make_with_text({"id": "l"}, entries, {"plugin": "p", "retrieved_at": "t"},
+                                       []).text == old_dumps(reference), entry["id"]
 
 
 def test_spaces_list_is_pythons():
@@ -140,6 +143,13 @@ def test_spaces_list_is_pythons():
         line = encoding.compact_lines([{"v": f"a{char}b"}])[0]
         if char != " ":
             assert encoding._not_clean(line), hex(ord(char))
+
+
+def test_a_cycle_fails_as_before():
+    cyclic: dict = {"id": "a", "name": "A"}
+    cyclic["attributes"] = {"self": cyclic}
+    with pytest.raises(ValueError, match="Circular reference"):
+        snapshot.dumps({"entries": [cyclic]})
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), "a\ud800",
@@ -168,3 +178,4 @@ def test_random_entries_are_byte_identical(extras):
     reference = old_make({"id": "l"}, entries, source, [])
     assert made == reference
     assert snapshot.dumps(made) == old_dumps(reference)
+    assert snapshot.make_with_text({"id": "l"}, entries, source, []).text == old_dumps(reference)

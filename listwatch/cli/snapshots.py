@@ -63,7 +63,7 @@ def fetch(app: App, source: str, location: str, pairs: tuple[str, ...],
     snap = run(reg, location, options, ctx, strict=not lenient)  # never conditional
     for warning in snap.get("warnings", []):
         app.log(f"warning: {warning}", 0)
-    click.echo(dumps(snap), nl=False)
+    click.echo(getattr(snap, "text", "") or dumps(snap), nl=False)  # run() made it
 
 
 @click.command()

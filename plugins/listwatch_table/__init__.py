@@ -6,14 +6,14 @@ simplest example of a source plugin.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import listwatch
 from listwatch import SourceError
+from listwatch.snapshot import gc_paused
 
-from .reading import csv_reader, json_rows
+from .reading import CsvRows, json_rows, plain_spacing
 
 FORMATS = ("csv", "tsv", "json", "jsonl")
 
@@ -42,12 +42,12 @@ class Table(listwatch.Source):
         doc = ctx.get(location)
         fmt = options.get("format") or guess_format(doc.location, doc.content)
         id_col, name_col = options.get("id", "id"), options.get("name", "name")
-        if fmt in ("csv", "tsv"):
-            header, rows = csv_reader(doc.text(), fmt, location)
-            entries = csv_entries(header, rows, location, id_col, name_col)
-        else:
-            entries = json_entries(json_rows(doc.text(), fmt, location), location, id_col,
-                                   name_col)
+        with gc_paused():  # rows make no cycles: the collector would rescan each one
+            if fmt in ("csv", "tsv"):
+                entries = csv_entries(doc.text(), fmt, location, id_col, name_col)
+            else:
+                entries = json_entries(json_rows(doc.text(), fmt, location), location,
+                                       id_col, name_col)
         stem = PurePosixPath(urlsplit(location).path or location).stem or "table"
         meta = {"id": options.get("list_id") or listwatch.slug(stem)}
         if options.get("title"):
@@ -88,18 +88,24 @@ def json_entries(rows: list, location: str, id_col: str, name_col: str) -> list[
     return entries
 
 
-def csv_entries(header: list[str], rows: Iterator[list[str]], location: str, id_col: str,
-                name_col: str) -> list[dict]:
-    """Entries from CSV rows, in one pass, as csv.DictReader rows would give them.
+def csv_entries(text: str, fmt: str, location: str, id_col: str, name_col: str,
+                plain: bool | None = None) -> list[dict]:
+    """Entries from a CSV's rows, in one pass, as csv.DictReader rows would give them.
 
-    A row as wide as a header with unique names takes the fast path (its cells'
-    white space collapsed here, in C, so the core finds nothing left to normalise);
-    any other row is made a dict as DictReader makes it. Problems are reported as
-    the former two-pass reader ranked them: a CSV syntax error, then the first row
-    wider than the header, then the first bad row.
+    A row as wide as a header with unique names takes the fast path: a dict made in C,
+    its cells' white space collapsed here only when the text shows some might need it
+    (``plain`` False; the core checks again); any other row is made a dict as
+    DictReader makes it. Problems are reported as the former two-pass reader ranked
+    them: a CSV syntax error, then the first row wider than the header, then the first
+    bad row.
     """
+    rows = CsvRows(text, fmt, location)
+    if plain is None:
+        plain = plain_spacing(text, rows.delimiter)
+    header = rows.header
     width, skip = len(header), (id_col, name_col)
-    fast = len(set(header)) == width and id_col in header and name_col in header
+    fast = len(set(header)) == width and id_col in header and name_col in header \
+        and id_col != name_col
     id_at = header.index(id_col) if fast else -1
     name_at = header.index(name_col) if fast else -1
     entries: list[dict] = []
@@ -111,13 +117,25 @@ def csv_entries(header: list[str], rows: Iterator[list[str]], location: str, id_
             continue
         number += 1
         if bad is None and fast and len(row) == width:
-            key, name = " ".join(row[id_at].split()), " ".join(row[name_at].split())
-            if key and name and key not in seen:
-                seen[key] = number
-                entries.append({"id": key, "name": name, "attributes": {
-                    k: " ".join(v.split()) for k, v in zip(header, row) if v and k not in skip
-                }, "provenance": {"row": number}})
-                continue
+            if plain:
+                key, name = row[id_at], row[name_at]
+                if key and name and key not in seen:
+                    seen[key] = number
+                    attributes = dict(zip(header, row))
+                    del attributes[id_col], attributes[name_col]
+                    if "" in attributes.values():
+                        attributes = {k: v for k, v in attributes.items() if v}
+                    entries.append({"id": key, "name": name, "attributes": attributes,
+                                    "provenance": {"row": number}})
+                    continue
+            else:
+                key, name = " ".join(row[id_at].split()), " ".join(row[name_at].split())
+                if key and name and key not in seen:
+                    seen[key] = number
+                    entries.append({"id": key, "name": name, "attributes": {
+                        k: " ".join(v.split()) for k, v in zip(header, row)
+                        if v and k not in skip}, "provenance": {"row": number}})
+                    continue
         if len(row) > width:
             wide = wide or SourceError(f"{location}: row {number} has more cells than the "
                                        "header")
@@ -131,6 +149,8 @@ def csv_entries(header: list[str], rows: Iterator[list[str]], location: str, id_
             entries.append(_entry(cells, number, location, id_col, name_col, seen))
         except SourceError as exc:
             bad = exc
+    if plain and not rows.single_lines:  # a quoted cell spans lines: it may need collapsing
+        return csv_entries(text, fmt, location, id_col, name_col, plain=False)
     if wide or bad:
         raise wide or bad
     return entries

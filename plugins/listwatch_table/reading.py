@@ -13,23 +13,36 @@ from collections.abc import Iterator
 from listwatch import SourceError
 
 
-def csv_reader(text: str, fmt: str, location: str) -> tuple[list[str], Iterator[list[str]]]:
-    """The header row and an iterator over the other rows (blank lines included).
+class CsvRows:
+    """A CSV's header row and an iterator over its other rows (blank lines included).
 
     Strict quoting: a quote that never closes would otherwise swallow the rest of the
-    file into one cell, silently."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True,
-                        delimiter="\t" if fmt == "tsv" else ",")
-    kind = fmt.upper()
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise SourceError(f"{location}: empty {kind} file (no header row)") from None
-    except csv.Error as exc:
-        raise SourceError(f"{location}: not valid {kind} at line {reader.line_num}: "
-                          f"{exc}") from None
+    file into one cell, silently. ``single_lines`` tells, once the rows are read,
+    whether every row sat on one line (no quoted cell spanning lines)."""
 
-    def rows() -> Iterator[list[str]]:
+    def __init__(self, text: str, fmt: str, location: str):
+        self.location, self.kind = location, fmt.upper()
+        self.delimiter = "\t" if fmt == "tsv" else ","
+        self._reader = csv.reader(io.StringIO(text, newline=""), strict=True,
+                                  delimiter=self.delimiter)
+        self._rows = 0
+        try:
+            self.header = next(self._reader)
+        except StopIteration:
+            raise SourceError(f"{location}: empty {self.kind} file (no header row)") from None
+        except csv.Error as exc:
+            raise self._error(exc, 0) from None
+
+    def _error(self, exc: csv.Error, number: int, start: int = 0) -> SourceError:
+        if "unexpected end of data" in str(exc):
+            return SourceError(f"{self.location}: row {number + 1} (line {start}): a quoted "
+                               "cell is never closed (a quote is missing), so the rest of the "
+                               "file would be one cell")
+        return SourceError(f"{self.location}: not valid {self.kind} at line "
+                           f"{self._reader.line_num}: {exc}")
+
+    def __iter__(self) -> Iterator[list[str]]:
+        reader = self._reader
         number = 0  # data rows, blank lines not counted (as csv.DictReader counts them)
         while True:
             start = reader.line_num + 1
@@ -38,18 +51,35 @@ def csv_reader(text: str, fmt: str, location: str) -> tuple[list[str], Iterator[
             except StopIteration:
                 return
             except csv.Error as exc:
-                if "unexpected end of data" in str(exc):
-                    raise SourceError(
-                        f"{location}: row {number + 1} (line {start}): a quoted cell is never "
-                        "closed (a quote is missing), so the rest of the file would be one "
-                        "cell") from None
-                raise SourceError(f"{location}: not valid {kind} at line {reader.line_num}: "
-                                  f"{exc}") from None
+                raise self._error(exc, number, start) from None
+            self._rows += 1
             if row:
                 number += 1
             yield row
 
-    return header, rows()
+    @property
+    def single_lines(self) -> bool:
+        return self._reader.line_num == self._rows + 1
+
+
+#: What shows a cell whose white space _cell or clean would change, in a CSV's text
+#: (a cell spanning lines aside: see CsvRows.single_lines).
+_SPACE_PROBES = ("  ", ' "', '" ', " \n", "\n ", " \r", "\r ", "\x0b", "\x0c", "\x1c",
+                 "\x1d", "\x1e", "\x1f")
+_OTHER_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+
+
+def plain_spacing(text: str, delimiter: str) -> bool:
+    """Whether no cell of a CSV can start or end with white space, hold two spaces
+    running or any other white space: then cells need no collapsing, cell by cell."""
+    probes = _SPACE_PROBES + (" " + delimiter, delimiter + " ")
+    if delimiter != "\t":
+        probes += ("\t",)
+    elif '"' in text:  # a quoted TSV cell may hold a tab
+        return False
+    if text.startswith(" ") or text.endswith(" ") or any(p in text for p in probes):
+        return False
+    return text.isascii() or not _OTHER_SPACE.search(text)
 
 
 class _NotJSON(ValueError):

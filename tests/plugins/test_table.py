@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from listwatch import SourceError, snapshot
 from listwatch.cli import App, cli
 
 
@@ -126,3 +128,90 @@ def test_lone_surrogate_fails_its_watch_alone(tmp_path):
     stored = sorted((tmp_path / ".listwatch/watches/good/snapshots").glob("*.json"))
     assert len(stored) == 2 and "Bravo" in stored[-1].read_text(encoding="utf-8")
     assert len(list((tmp_path / ".listwatch/watches/bad/snapshots").glob("*.json"))) == 1
+
+
+# -- the one-pass reader gives the snapshot the DictReader code gave -------------------------
+
+def old_entries(text: str, fmt: str, location: str, id_col: str = "id", name_col: str = "name"):
+    """The table source before the one-pass reader, verbatim (CSV and TSV)."""
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text, newline=""),
+                            delimiter="\t" if fmt == "tsv" else ",")
+    rows = list(reader)
+    if reader.fieldnames is None:
+        raise SourceError(f"{location}: empty {fmt.upper()} file (no header row)")
+    for number, row in enumerate(rows, 1):
+        if None in row:
+            raise SourceError(f"{location}: row {number} has more cells than the header")
+    entries, seen = [], {}
+    for number, row in enumerate(rows, 1):
+        key = "" if row.get(id_col) is None else " ".join(str(row.get(id_col)).split())
+        name = "" if row.get(name_col) is None else " ".join(str(row.get(name_col)).split())
+        if not key:
+            raise SourceError(f"{location}: row {number} has no value in id column "
+                              f"{id_col!r} (columns: {', '.join(map(str, row)) or 'none'})")
+        if not name:
+            raise SourceError(f"{location}: row {number} has no value in name column "
+                              f"{name_col!r} (set -O name=COLUMN)")
+        if key in seen:
+            raise SourceError(f"{location}: rows {seen[key]} and {number} share the id "
+                              f"{key!r} in column {id_col!r}")
+        seen[key] = number
+        attributes = {k: v for k, v in row.items() if k not in (id_col, name_col)
+                      and v not in (None, "")}
+        entries.append({"id": key, "name": name, "attributes": attributes,
+                        "provenance": {"row": number}})
+    return entries
+
+
+NFD = unicodedata.normalize("NFD", "Société Générale")
+TABLES = [
+    "id,name,country\n1,Alpha,CN\n2,Bravo,\n3,Charlie,RU\n",
+    "id,name,country\r\n1,Alpha,CN\r\n2,Bravo,\r\n",
+    "id,name,country\r1,Alpha,CN\r2,Bravo,RU\r",
+    "id,name,note\n1, Alpha ,x\n2,Bravo  Two,\t tab\n3,\"Charlie\nDelta\",\"a\r\nb\"\n",
+    'id,name,note\n1,"Alpha, Inc.","say ""hi"""\n2,"Bravo",""\n',
+    'id,name,note\n1,"Multi\nline",x\n2,Bravo,y\n',
+    'id,name,note\n1,"Multi\nline",x\n2,"Bravo\n",y\n',
+    "id,name,note\n\n1,Alpha,x\n\n\n2,Bravo,y\n\n",
+    "id,name,a,b\n1,Alpha\n2,Bravo,x\n3,Charlie,,y\n",
+    "id,name,a,a\n1,Alpha,x,y\n2,Bravo,,z\n",
+    "name,id,x\nAlpha,1,\xa0nbsp\nBravo,2,a\u2003b\n",
+    f"id,name,note\n1,{NFD},{NFD}\n2,Bravo,ok\n",
+    f"id,{NFD}\n1,x\n",
+    "id,name\n 1 ,Alpha\n1,Bravo\n",
+    "id,name\n1,\n",
+    "id,name\n,A\n",
+    "id,name,x\n1,A,extra,more\n2,,\n",
+    "id,name\n1,A\n1,B\n",
+    "code,label\n1,A\n",
+    "id,name\n1,A\n2,B",
+    "id,name\n1,A \n2,B",
+    " id,name\n1,A\n",
+    "id\tname\tnote\n1\tAlpha\tx y\n2\t\"Bra\tvo\"\t\n",
+    "id\tname\n1\t Alpha\n",
+    "id,name,note\n1,Alpha,\x0bvt\n2,Bravo,\x1cfs\n",
+    "",
+    "\n\n",
+]
+
+
+@pytest.mark.parametrize("text", TABLES)
+@pytest.mark.parametrize("columns", [("id", "name"), ("id", "id")])
+def test_one_pass_reader_gives_the_same_snapshot(text, columns):
+    import listwatch_table
+
+    fmt = "tsv" if "\t" in text.split("\n", 1)[0] else "csv"
+    try:
+        want = old_entries(text, fmt, "t", *columns)
+    except SourceError as exc:
+        with pytest.raises(SourceError) as got:
+            listwatch_table.csv_entries(text, fmt, "t", *columns)
+        assert str(got.value) == str(exc)
+        return
+    got = listwatch_table.csv_entries(text, fmt, "t", *columns)
+    source = {"plugin": "table", "retrieved_at": "2026-01-01T00:00:00Z"}
+    assert snapshot.make_with_text({"id": "t"}, got, source, []).text == \
+        snapshot.dumps(snapshot.make({"id": "t"}, want, source, []))
