@@ -4,7 +4,8 @@ files, measured in the same run (issue 15).
 A CSV of N rows is stored as the baseline; a re-export with 1% of rows removed, 1%
 added, 1% changed and every row moved is then checked. The floor is reading the new
 CSV with Python's csv module plus loading the stored snapshot with orjson. Time is
-wall-clock of the whole process, memory its peak RSS (``os.wait4``).
+wall-clock of the whole process and its CPU time (user + system: steadier on a shared
+machine), memory its peak RSS (``os.wait4``).
 
     python benchmarks/bench_table.py [--rows 10000 200000 1000000] [--runs 3]
 
@@ -67,8 +68,8 @@ def write_csv(path: Path, rows: list[list[str]]) -> None:
         out.writerows(rows)
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one process."""
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one process."""
     start = time.perf_counter()
     with open(os.devnull, "wb") as null:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=null)
@@ -77,15 +78,16 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def medians(cmd: list[str], cwd: Path, runs: int) -> tuple[float, float]:
+def medians(cmd: list[str], cwd: Path, runs: int) -> tuple[float, float, float]:
     found = [measure(cmd, cwd) for _ in range(runs)]
-    return statistics.median(t for t, _ in found), max(m for _, m in found)
+    return (statistics.median(t for t, _, _ in found), statistics.median(c for _, c, _ in found),
+            max(m for _, _, m in found))
 
 
-def bench(n: int, runs: int, listwatch: str) -> list[tuple[str, float, float, float, float]]:
+def bench(n: int, runs: int, listwatch: str) -> list[tuple]:
     root = Path(tempfile.mkdtemp(prefix=f"bench-table-{n}-"))
     try:
         old = rows_for(n)
@@ -115,12 +117,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     listwatch = shutil.which("listwatch") or sys.exit("listwatch is not installed")
-    print("| what | seconds | ratio to floor | peak RSS | ratio to floor |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| what | wall s | ratio | CPU s | ratio | peak RSS | ratio |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in args.rows:
-        for what, seconds, mib, floor_s, floor_mib in bench(n, args.runs, listwatch):
-            print(f"| {what} | {seconds:.2f} | {seconds / floor_s:.2f}x | {mib:.0f} MiB | "
-                  f"{mib / floor_mib:.2f}x |", flush=True)
+        for what, wall, cpu, mib, floor_wall, floor_cpu, floor_mib in bench(n, args.runs,
+                                                                            listwatch):
+            print(f"| {what} | {wall:.2f} | {wall / floor_wall:.2f}x | {cpu:.2f} | "
+                  f"{cpu / floor_cpu:.2f}x | {mib:.0f} MiB | {mib / floor_mib:.2f}x |",
+                  flush=True)
 
 
 if __name__ == "__main__":

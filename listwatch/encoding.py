@@ -71,7 +71,28 @@ def compact_lines(values: Sequence[Any], strict: bool = False) -> list[str]:
 
 
 def unclean(lines: Sequence[str]) -> list[int]:
-    """Indexes of the encoded lines whose strings may not be normalised yet."""
-    if not _not_clean("\n".join(lines)):
-        return []
-    return [i for i, line in enumerate(lines) if _not_clean(line)]
+    """Indexes of the encoded lines whose strings may not be normalised yet (looked for
+    a slice at a time: a slice's text, not the whole list's, is made at once)."""
+    found: list[int] = []
+    for at in range(0, len(lines), _SLICE):
+        part = lines[at:at + _SLICE]
+        if _not_clean("\n".join(part)):
+            found += [at + i for i, line in enumerate(part) if _not_clean(line)]
+    return found
+
+
+def first_surrogate(lines: Sequence[str]) -> tuple[str, str] | None:
+    """The first lone surrogate in the lines (not text: UTF-8 cannot hold it), and its
+    line, or None."""
+    for at in range(0, len(lines), _SLICE):
+        part = lines[at:at + _SLICE]
+        text = "\n".join(part)
+        if not text.isascii() and _SURROGATE.search(text):
+            for line in part:
+                if found := _SURROGATE.search(line):
+                    return found[0], line
+    return None
+
+
+_SLICE = 4096
+_SURROGATE = re.compile("[\ud800-\udfff]")

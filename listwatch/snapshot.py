@@ -12,7 +12,6 @@ import gc
 import itertools
 import json
 import operator
-import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -76,17 +75,17 @@ def make_with_text(list_: dict, entries: Iterable[dict], source: dict,
     an array). Raises ValueError or TypeError for an entry that is not JSON (NaN, an
     infinity, a lone surrogate, an object json cannot encode).
     """
-    from .encoding import compact_lines, unclean
+    from .encoding import compact_lines, first_surrogate, unclean
 
     entries = list(entries)
     lines = compact_lines(entries, strict=True)
     for i in unclean(lines):
         entries[i] = clean(entries[i])
         lines[i] = compact_lines([entries[i]], strict=True)[0]
-    for line in lines if _SURROGATE.search("\n".join(lines)) else ():
-        if found := _SURROGATE.search(line):
-            raise ValueError(f"a lone surrogate ({found[0].encode('unicode_escape').decode()})"
-                             f" in the entry {line[:60]}")
+    if found := first_surrogate(lines):
+        char, line = found
+        raise ValueError(f"a lone surrogate ({char.encode('unicode_escape').decode()}) in "
+                         f"the entry {line[:60]}")
     order = _id_order(entries)
     if order is not None:
         entries, lines = [entries[i] for i in order], [lines[i] for i in order]
@@ -94,9 +93,6 @@ def make_with_text(list_: dict, entries: Iterable[dict], source: dict,
                warnings=[clean(str(w)) for w in warnings], entries=entries)
     doc.text = _dumps(doc, lines)
     return doc
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _id_order(entries: list) -> list[int] | None:

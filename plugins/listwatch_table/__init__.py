@@ -6,6 +6,8 @@ simplest example of a source plugin.
 
 from __future__ import annotations
 
+import csv
+import operator
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -108,48 +110,55 @@ def csv_entries(text: str, fmt: str, location: str, id_col: str, name_col: str,
         and id_col != name_col
     id_at = header.index(id_col) if fast else -1
     name_at = header.index(name_col) if fast else -1
+    at = [i for i, column in enumerate(header) if column not in skip]
+    names = [header[i] for i in at]
+    cells_of = operator.itemgetter(*at) if len(at) > 1 else (
+        (lambda row: (row[at[0]],)) if at else (lambda row: ()))
     entries: list[dict] = []
     seen: dict[str, int] = {}
     wide = bad = None
-    number = 0
-    for row in rows:
-        if not row:
-            continue
-        number += 1
-        if bad is None and fast and len(row) == width:
-            if plain:
-                key, name = row[id_at], row[name_at]
-                if key and name and key not in seen:
-                    seen[key] = number
-                    attributes = dict(zip(header, row))
-                    del attributes[id_col], attributes[name_col]
-                    if "" in attributes.values():
-                        attributes = {k: v for k, v in attributes.items() if v}
-                    entries.append({"id": key, "name": name, "attributes": attributes,
-                                    "provenance": {"row": number}})
-                    continue
-            else:
-                key, name = " ".join(row[id_at].split()), " ".join(row[name_at].split())
-                if key and name and key not in seen:
-                    seen[key] = number
-                    entries.append({"id": key, "name": name, "attributes": {
-                        k: " ".join(v.split()) for k, v in zip(header, row)
-                        if v and k not in skip}, "provenance": {"row": number}})
-                    continue
-        if len(row) > width:
-            wide = wide or SourceError(f"{location}: row {number} has more cells than the "
-                                       "header")
-            continue
-        if bad is not None:
-            continue
-        cells = dict(zip(header, row))
-        for column in header[len(row):]:
-            cells[column] = None
-        try:
-            entries.append(_entry(cells, number, location, id_col, name_col, seen))
-        except SourceError as exc:
-            bad = exc
-    if plain and not rows.single_lines:  # a quoted cell spans lines: it may need collapsing
+    number = blank = 0
+    try:
+        for row in rows.reader:
+            if not row:
+                blank += 1
+                continue
+            number += 1
+            if bad is None and fast and len(row) == width:
+                if plain:
+                    key, name = row[id_at], row[name_at]
+                    if key and name and key not in seen:
+                        seen[key] = number
+                        attributes = dict(zip(names, cells_of(row)))
+                        if "" in row:
+                            attributes = {k: v for k, v in attributes.items() if v}
+                        entries.append({"id": key, "name": name, "attributes": attributes,
+                                        "provenance": {"row": number}})
+                        continue
+                else:
+                    key, name = " ".join(row[id_at].split()), " ".join(row[name_at].split())
+                    if key and name and key not in seen:
+                        seen[key] = number
+                        entries.append({"id": key, "name": name, "attributes": {
+                            k: " ".join(v.split()) for k, v in zip(header, row)
+                            if v and k not in skip}, "provenance": {"row": number}})
+                        continue
+            if len(row) > width:
+                wide = wide or SourceError(f"{location}: row {number} has more cells than "
+                                           "the header")
+                continue
+            if bad is not None:
+                continue
+            cells = dict(zip(header, row))
+            for column in header[len(row):]:
+                cells[column] = None
+            try:
+                entries.append(_entry(cells, number, location, id_col, name_col, seen))
+            except SourceError as exc:
+                bad = exc
+    except csv.Error as exc:
+        raise rows.error(exc, number + blank) from None
+    if plain and not rows.single_lines(number + blank):  # a quoted cell spans lines
         return csv_entries(text, fmt, location, id_col, name_col, plain=False)
     if wide or bad:
         raise wide or bad

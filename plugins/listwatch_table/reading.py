@@ -6,80 +6,73 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
-from collections.abc import Iterator
 
 from listwatch import SourceError
 
 
 class CsvRows:
-    """A CSV's header row and an iterator over its other rows (blank lines included).
+    """A CSV's header row, then its other rows (blank lines included) from ``reader``.
 
     Strict quoting: a quote that never closes would otherwise swallow the rest of the
-    file into one cell, silently. ``single_lines`` tells, once the rows are read,
-    whether every row sat on one line (no quoted cell spanning lines)."""
+    file into one cell, silently. Whoever iterates ``reader`` turns a ``csv.Error`` into
+    one line with :meth:`error`."""
 
     def __init__(self, text: str, fmt: str, location: str):
-        self.location, self.kind = location, fmt.upper()
+        self.text, self.location, self.kind = text, location, fmt.upper()
         self.delimiter = "\t" if fmt == "tsv" else ","
-        self._reader = csv.reader(io.StringIO(text, newline=""), strict=True,
-                                  delimiter=self.delimiter)
-        self._rows = 0
+        self.reader = csv.reader(io.StringIO(text, newline=""), strict=True,
+                                 delimiter=self.delimiter)
         try:
-            self.header = next(self._reader)
+            self.header = next(self.reader)
         except StopIteration:
             raise SourceError(f"{location}: empty {self.kind} file (no header row)") from None
         except csv.Error as exc:
-            raise self._error(exc, 0) from None
+            raise self.error(exc, 0) from None
 
-    def _error(self, exc: csv.Error, number: int, start: int = 0) -> SourceError:
-        if "unexpected end of data" in str(exc):
-            return SourceError(f"{self.location}: row {number + 1} (line {start}): a quoted "
-                               "cell is never closed (a quote is missing), so the rest of the "
-                               "file would be one cell")
-        return SourceError(f"{self.location}: not valid {self.kind} at line "
-                           f"{self._reader.line_num}: {exc}")
+    def error(self, exc: csv.Error, rows: int) -> SourceError:
+        """One line for a CSV error met after ``rows`` rows (blank ones included)."""
+        if "unexpected end of data" not in str(exc):
+            return SourceError(f"{self.location}: not valid {self.kind} at line "
+                               f"{self.reader.line_num}: {exc}")
+        again = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
+        number = 0  # where did the row with the open quote start?
+        for row in itertools.islice(again, rows + 1):  # the header and those rows
+            number += bool(row)
+        return SourceError(f"{self.location}: row {number} (line {again.line_num + 1}): a "
+                           "quoted cell is never closed (a quote is missing), so the rest of "
+                           "the file would be one cell")
 
-    def __iter__(self) -> Iterator[list[str]]:
-        reader = self._reader
-        number = 0  # data rows, blank lines not counted (as csv.DictReader counts them)
-        while True:
-            start = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise self._error(exc, number, start) from None
-            self._rows += 1
-            if row:
-                number += 1
-            yield row
-
-    @property
-    def single_lines(self) -> bool:
-        return self._reader.line_num == self._rows + 1
+    def single_lines(self, rows: int) -> bool:
+        """Whether each of the ``rows`` rows read sat on one line (no cell spans lines)."""
+        return self.reader.line_num == rows + 1
 
 
-#: What shows a cell whose white space _cell or clean would change, in a CSV's text
-#: (a cell spanning lines aside: see CsvRows.single_lines).
-_SPACE_PROBES = ("  ", ' "', '" ', " \n", "\n ", " \r", "\r ", "\x0b", "\x0c", "\x1c",
-                 "\x1d", "\x1e", "\x1f")
-_OTHER_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+#: What shows a cell whose white space _cell or clean would change, in a CSV's text (a
+#: cell spanning lines aside: see CsvRows.single_lines): a space next to another, a
+#: quote, a delimiter or a line end; other white space (the delimiter aside).
+_SPACE_NEXT_TO = re.compile(' (?:[ "\r\n]|(?<=["\r\n] ))')
+_OTHER_SPACE = re.compile("[\t\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029"
+                          "\u202f\u205f\u3000]")
 
 
 def plain_spacing(text: str, delimiter: str) -> bool:
     """Whether no cell of a CSV can start or end with white space, hold two spaces
-    running or any other white space: then cells need no collapsing, cell by cell."""
-    probes = _SPACE_PROBES + (" " + delimiter, delimiter + " ")
-    if delimiter != "\t":
-        probes += ("\t",)
-    elif '"' in text:  # a quoted TSV cell may hold a tab
+    running or any other white space: then cells need no collapsing, cell by cell.
+    (Regular expressions led by a literal space: a tenth of the time of substring tests.)"""
+    if delimiter == "\t":
+        if '"' in text or " \t" in text or "\t " in text:  # a quoted cell may hold a tab
+            return False
+        others = _OTHER_SPACE.pattern.replace("\t", "")
+    else:
+        if " ," in text or ", " in text:
+            return False
+        others = _OTHER_SPACE.pattern
+    if text.startswith(" ") or text.endswith(" ") or _SPACE_NEXT_TO.search(text):
         return False
-    if text.startswith(" ") or text.endswith(" ") or any(p in text for p in probes):
-        return False
-    return text.isascii() or not _OTHER_SPACE.search(text)
+    return not re.search(others, text)
 
 
 class _NotJSON(ValueError):

@@ -192,6 +192,8 @@ TABLES = [
     " id,name\n1,A\n",
     "id\tname\tnote\n1\tAlpha\tx y\n2\t\"Bra\tvo\"\t\n",
     "id\tname\n1\t Alpha\n",
+    "id\tname\tnote\n1\tAlpha\tx y\n2\tBravo\t\n\n3\tCharlie\tz\n",
+    "id,name,note\n1,Alpha,x y\n2,Bravo,\n3,Charlie,\"z,w\"\n",
     "id,name,note\n1,Alpha,\x0bvt\n2,Bravo,\x1cfs\n",
     "",
     "\n\n",
