@@ -461,7 +461,7 @@ def test_internal_error_traceback_with_debug(plugins, pair, monkeypatch):
 def test_internal_error_in_a_core_function_of_fetch(echo, monkeypatch):
     import listwatch.snapshot
 
-    monkeypatch.setattr(listwatch.snapshot, "dumps", lambda doc: {}["missing"])
+    monkeypatch.setattr(listwatch.snapshot, "make_with_text", lambda *args: {}["missing"])
     result = invoke(echo, "fetch", "echo", "loc")
     assert result.exit_code == 70 and "KeyError: 'missing'" in result.stderr
 
