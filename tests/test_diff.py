@@ -598,3 +598,51 @@ def test_a_shared_url_wins_a_tie_with_an_identical_name():
                               {"id": "d", "name": "GAMMA", "urls": ["alpha.com"]}]}
     pairs = {(r["from"]["id"], r["to"]["id"], r["reason"]) for r in diff(old, new)["renamed"]}
     assert pairs == {("b", "c", "url"), ("a", "d", "url")}
+
+
+def test_lines_differing_only_in_provenance_are_unchanged_without_parsing(tmp_path,
+                                                                          monkeypatch):
+    """A reordered table moves every row: equal but for provenance, never parsed."""
+    import listwatch.diff as diffing
+
+    n = 300
+    a = snap([{"id": f"e{i:03d}", "name": f"E {i}", "attributes": {"k": "v"},
+               "provenance": {"row": i}} for i in range(n)])
+    b = snap([{"id": f"e{i:03d}", "name": f"E {i}" if i % 50 else f"E {i}!",
+               "attributes": {"k": "v"}, "provenance": {"row": n - i, "sheet": "a b"}}
+              for i in range(1, n)]
+             + [{"id": "z", "name": "Z", "provenance": {"row": 0}}])
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_text(snapshot.dumps(a))
+    pb.write_text(snapshot.dumps(b))
+    parsed = []
+    real = diffing._parse
+    monkeypatch.setattr(diffing, "_parse", lambda line, where: parsed.append(line) or
+                        real(line, where))
+    d = _diff_canonical(pa, pb, ())
+    assert d == diff(a, b)
+    assert d["counts"] == {"added": 1, "removed": 1, "changed": 5, "renamed": 0,
+                           "unchanged": n - 1 - 5}
+    # the changed pairs, the removed, the added, and the first line after the removed
+    assert len(parsed) == 2 * 5 + 3
+
+
+@pytest.mark.parametrize("old, new, same", [
+    ('{"id":"a","name":"A","provenance":{"row":1}}', '{"id":"a","name":"A"}', True),
+    ('{"id":"a","name":"A","provenance":{"p":{"row":1}}}', '{"id":"a","name":"A"}', True),
+    ('{"id":"a","name":"A","provenance":{"row":"x\\"y"}}', '{"id":"a","name":"A"}', True),
+    ('{"id":"a","name":"A","provenance":{"row":1}}',
+     '{"id":"a","name":"B","provenance":{"row":1}}', False),
+    ('{"id":"a","name":"A","x":{"provenance":{"row":1}}}', '{"id":"a","name":"A","x":{}}',
+     False),
+])
+def test_provenance_is_stripped_only_where_the_diff_ignores_it(tmp_path, old, new, same):
+    """Nested or unusual provenance objects fall back to parsing; the result is the same."""
+    envelope = '{\n  "listwatch": "snapshot/1",\n  "list": {"id":"l"},\n  "source": ' \
+               '{"plugin":"p","retrieved_at":"t"},\n  "warnings": [],\n  "entries": [\n    '
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_text(envelope + old + "\n  ]\n}\n")
+    pb.write_text(envelope + new + "\n  ]\n}\n")
+    d = _diff_canonical(pa, pb, ())
+    assert d == diff(json.loads(pa.read_text()), json.loads(pb.read_text()))
+    assert d["counts"]["unchanged"] == (1 if same else 0)
