@@ -70,28 +70,21 @@ def compact_lines(values: Sequence[Any], strict: bool = False) -> list[str]:
         return [slow.encode(v) for v in values]
 
 
-def unclean(lines: Sequence[str]) -> list[int]:
-    """Indexes of the encoded lines whose strings may not be normalised yet (looked for
-    a slice at a time: a slice's text, not the whole list's, is made at once)."""
+def scan(lines: Sequence[str]) -> tuple[list[int], tuple[str, str] | None]:
+    """The indexes of the encoded lines whose strings may not be normalised yet, and the
+    first lone surrogate with its line (not text: UTF-8 cannot hold it), or None.
+
+    Looked for a slice at a time, in one text per slice: never a copy of the whole."""
     found: list[int] = []
-    for at in range(0, len(lines), _SLICE):
-        part = lines[at:at + _SLICE]
-        if _not_clean("\n".join(part)):
-            found += [at + i for i, line in enumerate(part) if _not_clean(line)]
-    return found
-
-
-def first_surrogate(lines: Sequence[str]) -> tuple[str, str] | None:
-    """The first lone surrogate in the lines (not text: UTF-8 cannot hold it), and its
-    line, or None."""
+    surrogate = None
     for at in range(0, len(lines), _SLICE):
         part = lines[at:at + _SLICE]
         text = "\n".join(part)
-        if not text.isascii() and _SURROGATE.search(text):
-            for line in part:
-                if found := _SURROGATE.search(line):
-                    return found[0], line
-    return None
+        if _not_clean(text):
+            found += [at + i for i, line in enumerate(part) if _not_clean(line)]
+        if surrogate is None and not text.isascii() and _SURROGATE.search(text):
+            surrogate = next((m[0], line) for line in part if (m := _SURROGATE.search(line)))
+    return found, surrogate
 
 
 _SLICE = 4096

@@ -75,15 +75,16 @@ def make_with_text(list_: dict, entries: Iterable[dict], source: dict,
     an array). Raises ValueError or TypeError for an entry that is not JSON (NaN, an
     infinity, a lone surrogate, an object json cannot encode).
     """
-    from .encoding import compact_lines, first_surrogate, unclean
+    from .encoding import compact_lines, scan
 
     entries = list(entries)
     lines = compact_lines(entries, strict=True)
-    for i in unclean(lines):
+    unclean, surrogate = scan(lines)
+    for i in unclean:
         entries[i] = clean(entries[i])
         lines[i] = compact_lines([entries[i]], strict=True)[0]
-    if found := first_surrogate(lines):
-        char, line = found
+    if surrogate:
+        char, line = surrogate
         raise ValueError(f"a lone surrogate ({char.encode('unicode_escape').decode()}) in "
                          f"the entry {line[:60]}")
     order = _id_order(entries)
