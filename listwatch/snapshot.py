@@ -89,7 +89,8 @@ def make_with_text(list_: dict, entries: Iterable[dict], source: dict,
                          f"the entry {line[:60]}")
     order = _id_order(entries)
     if order is not None:
-        entries, lines = [entries[i] for i in order], [lines[i] for i in order]
+        entries, lines = list(map(entries.__getitem__, order)), list(map(lines.__getitem__,
+                                                                         order))
     doc = Made(listwatch=FORMAT, list=clean(list_), source=source,
                warnings=[clean(str(w)) for w in warnings], entries=entries)
     doc.text = _dumps(doc, lines)
