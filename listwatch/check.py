@@ -20,7 +20,7 @@ from . import diff as diffing
 from .config import Config, Watch
 from .errors import ExitCode, ListwatchError, NotModified
 from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context
-from .snapshot import dumps, gc_paused
+from .snapshot import canonical, gc_paused
 from .sources import CHANGE_KINDS, Registered, is_deterministic, reads_of, run
 from .store import Store
 
@@ -283,7 +283,7 @@ def judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None,
            ctx: Context, dry_run: bool, outbox_record, accept: bool = False) -> Outcome:
     """Diff against the stored latest, apply the guard, store what is accepted."""
     with gc_paused():  # no cycles made: the collector would only rescan every entry
-        text = getattr(snap, "text", "") or dumps(snap)  # run() made it already
+        text = canonical(snap)  # run() encoded the entries already
         try:  # streams the stored file against the new text; parses only lines that differ
             d = diffing.diff_stored(previous, snap, text, w.ignore) if previous else \
                 diffing.diff(None, snap, w.ignore)

@@ -54,11 +54,12 @@ def utcnow() -> str:
 
 
 class Made(dict):
-    """A snapshot fresh from :func:`make_with_text`, carrying its canonical ``text``
-    (what :func:`dumps` returns), made alongside so that the entries are encoded once.
-    The text is stale once the document or an entry is changed."""
+    """A snapshot fresh from :func:`make_with_text`, carrying its entries' canonical lines
+    (encoded once, while they were checked) for :func:`canonical`. They are stale once
+    an entry is changed in place; the envelope is encoded again each time."""
 
-    text: str = ""
+    block: str = ""  # the entry lines as dumps joins them
+    of: list | None = None  # the entries list they encode
 
 
 def make(list_: dict, entries: Iterable[dict], source: dict, warnings: list[str]) -> dict:
@@ -68,7 +69,7 @@ def make(list_: dict, entries: Iterable[dict], source: dict, warnings: list[str]
 
 def make_with_text(list_: dict, entries: Iterable[dict], source: dict,
                    warnings: list[str]) -> Made:
-    """:func:`make`, and the canonical text of the result as its ``text``.
+    """:func:`make`, keeping the entries' canonical lines for :func:`canonical`.
 
     Only the entries whose encoded text shows a string that may need normalising are
     cleaned in Python; the others are kept as given (a tuple stays a tuple, written as
@@ -93,8 +94,19 @@ def make_with_text(list_: dict, entries: Iterable[dict], source: dict,
                                                                          order))
     doc = Made(listwatch=FORMAT, list=clean(list_), source=source,
                warnings=[clean(str(w)) for w in warnings], entries=entries)
-    doc.text = _dumps(doc, lines)
+    doc.block, doc.of = _ENTRY_JOINT.join(lines), entries
     return doc
+
+
+def canonical(snapshot: dict) -> str:
+    """:func:`dumps`, using the entry lines :func:`make_with_text` encoded when the
+    snapshot is its, with the same entries list (then they are handed over, not kept:
+    the text is made once)."""
+    if isinstance(snapshot, Made) and snapshot.of is not None and \
+            snapshot.of is snapshot.get("entries"):
+        block, snapshot.block, snapshot.of = snapshot.block, "", None
+        return _dumps(snapshot, block)
+    return dumps(snapshot)
 
 
 def _id_order(entries: list) -> list[int] | None:
@@ -125,17 +137,20 @@ def dumps(snapshot: dict) -> str:
     order = _id_order(entries)
     if order is not None:
         entries = [entries[i] for i in order]
-    return _dumps(snapshot, compact_lines(entries))
+    return _dumps(snapshot, _ENTRY_JOINT.join(compact_lines(entries)))
 
 
-def _dumps(snapshot: dict, entry_lines: list[str]) -> str:
-    """The canonical text, given each entry's compact line in id order."""
+_ENTRY_JOINT = ",\n    "
+
+
+def _dumps(snapshot: dict, block: str) -> str:
+    """The canonical text, given the entries' compact lines in id order, joined."""
     keys = [k for k in ENVELOPE if k in snapshot]
     keys += sorted(k for k in snapshot if k not in ENVELOPE and k != "entries")
     lines = ["{"] + [f"  {json.dumps(k)}: {compact(snapshot[k])}," for k in keys]
-    if entry_lines:
+    if snapshot.get("entries"):
         lines.append(ENTRIES_OPEN)
-        lines.append("    " + ",\n    ".join(entry_lines))
+        lines.append("    " + block)
         lines.append("  ]")
     else:
         lines.append('  "entries": []')

@@ -52,7 +52,7 @@ def fetch(app: App, source: str, location: str, pairs: tuple[str, ...],
       listwatch fetch feed examples/feeds/trade-news.xml -O keywords=notorious,counterfeit
     """
     from ..fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context, parse_size
-    from ..snapshot import dumps
+    from ..snapshot import canonical
     from ..sources import parse_options, run
 
     cap = DEFAULT_MAX_BYTES if max_bytes is None else parse_size(max_bytes, "--max-bytes")
@@ -63,7 +63,7 @@ def fetch(app: App, source: str, location: str, pairs: tuple[str, ...],
     snap = run(reg, location, options, ctx, strict=not lenient)  # never conditional
     for warning in snap.get("warnings", []):
         app.log(f"warning: {warning}", 0)
-    click.echo(getattr(snap, "text", "") or dumps(snap), nl=False)  # run() made it
+    click.echo(canonical(snap), nl=False)  # run() encoded the entries already
 
 
 @click.command()
