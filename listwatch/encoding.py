@@ -51,7 +51,17 @@ _OTHER_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\
 _SPACE_PAIR = re.compile(' (?:[ "]|(?<=" ))')
 
 
-def _not_clean(text: str) -> bool:
+def _narrow(text: str) -> bool:
+    """Whether every character of ``text`` is below U+0100 (one byte a character):
+    then of the white space only NEL and NBSP can be there, and no surrogate."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _not_clean(text: str, narrow: bool | None = None) -> bool:
     """Whether a string in ``text`` might change under :func:`listwatch.snapshot.clean`:
     two spaces, a space after an opening or before a closing quote, other white space,
     or text not in NFC. Also true of some clean text (a key with two spaces, an escaped
@@ -60,10 +70,9 @@ def _not_clean(text: str) -> bool:
         return True
     if text.isascii():
         return False
-    try:  # one byte a character: of the white space, only NEL and NBSP can be there
-        text.encode("latin-1")
+    if narrow if narrow is not None else _narrow(text):
         spaced = "\x85" in text or "\xa0" in text
-    except UnicodeEncodeError:
+    else:
         spaced = bool(_OTHER_SPACE.search(text))
     return spaced or not unicodedata.is_normalized("NFC", text)
 
@@ -88,9 +97,10 @@ def scan(lines: Sequence[str]) -> tuple[list[int], tuple[str, str] | None]:
     for at in range(0, len(lines), _SLICE):
         part = lines[at:at + _SLICE]
         text = "\n".join(part)
-        if _not_clean(text):
+        narrow = text.isascii() or _narrow(text)
+        if _not_clean(text, narrow):
             found += [at + i for i, line in enumerate(part) if _not_clean(line)]
-        if surrogate is None and not text.isascii() and _SURROGATE.search(text):
+        if surrogate is None and not narrow and _SURROGATE.search(text):
             surrogate = next((m[0], line) for line in part if (m := _SURROGATE.search(line)))
     return found, surrogate
 
