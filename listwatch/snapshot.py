@@ -54,12 +54,13 @@ def utcnow() -> str:
 
 
 class Made(dict):
-    """A snapshot fresh from :func:`make_with_text`, carrying its entries' canonical lines
-    (encoded once, while they were checked) for :func:`canonical`. They are stale once
-    an entry is changed in place; the envelope is encoded again each time."""
+    """A snapshot fresh from :func:`make_with_text` with its canonical ``text``, made
+    while the entries were encoded and checked, for :func:`canonical`. The text is
+    stale once an entry is changed in place; a changed envelope is noticed."""
 
-    block: str = ""  # the entry lines as dumps joins them
-    of: list | None = None  # the entries list they encode
+    text: str = ""
+    head: str = ""  # the envelope part of ``text``, as it was encoded
+    of: list | None = None  # the entries list ``text`` holds
 
 
 def make(list_: dict, entries: Iterable[dict], source: dict, warnings: list[str]) -> dict:
@@ -69,7 +70,7 @@ def make(list_: dict, entries: Iterable[dict], source: dict, warnings: list[str]
 
 def make_with_text(list_: dict, entries: Iterable[dict], source: dict,
                    warnings: list[str]) -> Made:
-    """:func:`make`, keeping the entries' canonical lines for :func:`canonical`.
+    """:func:`make`, with the canonical text of the result for :func:`canonical`.
 
     Only the entries whose encoded text shows a string that may need normalising are
     cleaned in Python; the others are kept as given (a tuple stays a tuple, written as
@@ -94,18 +95,21 @@ def make_with_text(list_: dict, entries: Iterable[dict], source: dict,
                                                                          order))
     doc = Made(listwatch=FORMAT, list=clean(list_), source=source,
                warnings=[clean(str(w)) for w in warnings], entries=entries)
-    doc.block, doc.of = _ENTRY_JOINT.join(lines), entries
+    doc.text = _dumps(doc, _ENTRY_JOINT.join(lines))
+    del lines
+    doc.head, doc.of = _head(doc), entries
     return doc
 
 
 def canonical(snapshot: dict) -> str:
-    """:func:`dumps`, using the entry lines :func:`make_with_text` encoded when the
-    snapshot is its, with the same entries list (then they are handed over, not kept:
-    the text is made once)."""
+    """:func:`dumps`, without encoding the entries again when the snapshot is one
+    :func:`make_with_text` made and its entries list is the same; an envelope changed
+    since (``check --reparse`` stamps the source) is encoded again."""
     if isinstance(snapshot, Made) and snapshot.of is not None and \
             snapshot.of is snapshot.get("entries"):
-        block, snapshot.block, snapshot.of = snapshot.block, "", None
-        return _dumps(snapshot, block)
+        head = _head(snapshot)
+        return snapshot.text if head == snapshot.head else \
+            head + snapshot.text[len(snapshot.head):]
     return dumps(snapshot)
 
 
@@ -143,19 +147,18 @@ def dumps(snapshot: dict) -> str:
 _ENTRY_JOINT = ",\n    "
 
 
-def _dumps(snapshot: dict, block: str) -> str:
-    """The canonical text, given the entries' compact lines in id order, joined."""
+def _head(snapshot: dict) -> str:
+    """The canonical text's envelope lines, up to the entries."""
     keys = [k for k in ENVELOPE if k in snapshot]
     keys += sorted(k for k in snapshot if k not in ENVELOPE and k != "entries")
-    lines = ["{"] + [f"  {json.dumps(k)}: {compact(snapshot[k])}," for k in keys]
+    return "".join(["{\n"] + [f"  {json.dumps(k)}: {compact(snapshot[k])},\n" for k in keys])
+
+
+def _dumps(snapshot: dict, block: str) -> str:
+    """The canonical text, given the entries' compact lines in id order, joined."""
     if snapshot.get("entries"):
-        lines.append(ENTRIES_OPEN)
-        lines.append("    " + block)
-        lines.append("  ]")
-    else:
-        lines.append('  "entries": []')
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        return "".join([_head(snapshot), ENTRIES_OPEN, "\n    ", block, "\n  ]\n}\n"])
+    return _head(snapshot) + '  "entries": []\n}\n'
 
 
 def read_text(path: str | Path) -> str:
