@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .atomic import fsync_dir, write_atomic
 from .errors import ConfigError, StoreDamaged, StoreError
 from .snapshot import dumps
 
@@ -55,31 +56,6 @@ _TMP = re.compile(r"^\..+\.\d+\.tmp$")  # write_atomic's temp files
 PENDING = ".pending"  # an outbox record written before its snapshot's commit
 BROKEN = ".broken"  # a damaged file, moved aside
 _REF = re.compile(r"^(?P<watch>[A-Za-z0-9][A-Za-z0-9._-]*)@(?P<which>.+)$")
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def edition_key(edition: str) -> tuple:
@@ -139,7 +115,7 @@ class Store:
         aside = path.with_name(path.name + BROKEN)
         try:
             os.replace(path, aside)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
         except OSError as exc:
             return StoreDamaged(f"{where}; could not move it aside: {exc.strerror or exc}")
         return StoreDamaged(f"{where}; moved aside to {aside.name}")
@@ -188,7 +164,7 @@ class Store:
                     pending.unlink()  # the run died before its snapshot's commit
                     found.append(f"removed the uncommitted outbox record "
                                  f"{pending.parent.name}/{name}")
-                _fsync_dir(pending.parent)
+                fsync_dir(pending.parent)
             for top, _, files in os.walk(self.root):
                 for name in files:
                     if _TMP.match(name):
@@ -304,7 +280,7 @@ class Store:
                                "the snapshot was stored and its alert is sent by the next "
                                "run"):
                 os.replace(pending, record)
-                _fsync_dir(record.parent)
+                fsync_dir(record.parent)
         return path
 
     def has_snapshot(self, watch: str, name: str) -> bool:
@@ -442,4 +418,4 @@ class Store:
                            "the alert was delivered to every URL but its record stays, so "
                            "it may be sent again"):
             path.unlink(missing_ok=True)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)

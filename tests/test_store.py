@@ -8,10 +8,11 @@ import os
 import pytest
 from click.testing import CliRunner
 
+from listwatch.atomic import write_atomic
 from listwatch.cli import App, cli
 from listwatch.errors import ConfigError, StoreError
 from listwatch.snapshot import dumps, load, make
-from listwatch.store import Store, write_atomic
+from listwatch.store import Store
 
 
 def snap(edition: str, names: list[str], when: str) -> dict:

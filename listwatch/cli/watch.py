@@ -181,8 +181,8 @@ def report(app: App, watch: str, html_file: Path | None, fmt: str) -> int:
         click.echo(markdown(data) if fmt == "markdown" else
                    json.dumps(data, indent=2, ensure_ascii=False), nl=fmt != "markdown")
         return ExitCode.OK
+    from ..atomic import write_atomic
     from ..html import render
-    from ..store import write_atomic
 
     try:
         write_atomic(html_file, render(data).encode("utf-8"))
