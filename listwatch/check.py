@@ -87,9 +87,7 @@ def _fetch(watch: Watch, reg: Registered, store: Store, previous: Path | None,
     try:
         return Fetched(run(reg, watch.location, watch.options, ctx, shown=watch.shown,
                            strict=watch.strict and not accept), ctx)
-    except (ListwatchError, NotModified) as exc:
-        return Fetched(None, ctx, exc)
-    except Exception as exc:  # noqa: BLE001 - normalising or validating: this watch only
+    except Exception as exc:  # noqa: BLE001 - settled as this watch's failure (or 304)
         return Fetched(None, ctx, exc)
 
 
