@@ -8,6 +8,7 @@ that reads another is settled after it (:func:`check`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import queue
@@ -134,10 +135,12 @@ def check(config: Config, sources: Mapping[str, Registered], store: Store,
     ``accept`` names watches whose guard refusal, or whose source's doubts
     (``Draft.doubts``), a person has overruled.
     """
+    names = tuple(dict.fromkeys(names))  # `check a a` runs a once
     watches = [config.watch(n) for n in names] if names else list(config.watches)
     running = {w.name for w in watches}
     waits = {w.name: [n for n in reads_of(sources[w.source].source, w.options, w.name)
                       if n in running] for w in watches}
+    read = {n for wanted in waits.values() for n in wanted}
     previous = {w.name: store.latest(w.name) for w in watches}
     this_run: dict[str, dict] = {}  # snapshots of this run, for the watches that read them
     broken: set[str] = set()
@@ -149,10 +152,10 @@ def check(config: Config, sources: Mapping[str, Registered], store: Store,
         def latest(name: str) -> dict | None:
             if name in this_run:
                 return this_run[name]
-            if name in broken:
-                notes.setdefault(reader, []).append(
-                    f"watch {name} failed in this run; linked against its last stored "
+            note = (f"watch {name} failed in this run; linked against its last stored "
                     "snapshot")
+            if name in broken and note not in notes.setdefault(reader, []):
+                notes[reader].append(note)
             return store.load_latest(name)
         return latest
 
@@ -174,7 +177,8 @@ def check(config: Config, sources: Mapping[str, Registered], store: Store,
                           outbox_record, accept=name in accept)
         outcome.warnings += notes.pop(name, [])
         outcomes[name] = outcome
-        if outcome.status in ("baseline", "changed", "unchanged") and got.snapshot is not None:
+        if outcome.status in ("baseline", "changed", "unchanged") and got.snapshot is not None \
+                and name in read:  # kept only while a reader may need it
             this_run[name] = got.snapshot
         elif outcome.status in ("failed", "broken"):
             broken.add(name)
@@ -313,7 +317,8 @@ def judge(w: Watch, kinds: tuple[str, ...], store: Store, previous: Path | None,
     if stored is not None and not w.ignore:
         from .history import remember_pair
 
-        remember_pair(store, w.name, previous, stored, full)
+        with contextlib.suppress(Exception):  # only a cache: the change is stored already
+            remember_pair(store, w.name, previous, stored, full)
     return Outcome(w, kinds, "changed", "", d, stored)
 
 

@@ -284,9 +284,14 @@ def _check_reads(config: Config, sources: Mapping[str, Any]) -> None:
     reads: dict[str, list[str]] = {}
     for w in config.watches:
         try:
-            reads[w.name] = reads_of(sources[w.source].source, w.options, w.name)
+            reg = sources[w.source]
         except PluginError:  # an ambiguous source, refused where the watch runs
             reads[w.name] = []
+            continue
+        try:
+            reads[w.name] = reads_of(reg.source, w.options, w.name)
+        except PluginError as exc:
+            raise PluginError(f"{config.path}: watch \"{w.name}\": {exc}") from None
         for other in reads[w.name]:
             if other not in names:
                 raise ConfigError(f"{config.path}: watch \"{w.name}\": its source "

@@ -23,6 +23,7 @@ def reparse(config: Config, sources: Mapping[str, Registered], store: Store,
             names: tuple[str, ...] = (), *, dry_run: bool = False,
             accept: frozenset[str] = frozenset()) -> list[Outcome]:
     """Re-parse the latest stored document of each watch named (all when none)."""
+    names = tuple(dict.fromkeys(names))
     watches = [config.watch(n) for n in names] if names else list(config.watches)
     return [_one(w, sources[w.source], store, dry_run, w.name in accept) for w in watches]
 
@@ -63,7 +64,10 @@ def _one(w: Watch, reg: Registered, store: Store, dry_run: bool, accept: bool) -
                            "change, not a list change; " +
                            ("not stored (--dry-run)" if dry_run else "stored, not alerted"))
     if outcome.status in ("unchanged", "reparsed") and not dry_run:
-        state = store.state(w.name)
-        if state.get("parse_key") != parse_key(w, reg):  # the next check need not re-parse
-            store.save_state(w.name, {**state, "parse_key": parse_key(w, reg)})
+        try:
+            state = store.state(w.name)
+            if state.get("parse_key") != parse_key(w, reg):  # the next check need not re-parse
+                store.save_state(w.name, {**state, "parse_key": parse_key(w, reg)})
+        except ListwatchError as exc:  # the re-parse stands; the next check parses again
+            outcome.warnings.append(f"state not updated: {exc}")
     return outcome

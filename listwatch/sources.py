@@ -278,7 +278,17 @@ def reads_of(source: Any, options: dict[str, Any], watch: str) -> list[str]:
     """The other watches whose snapshots ``source`` reads with these options
     (:meth:`Source.reads`; a source without it reads none)."""
     reads = getattr(source, "reads", None)
-    return [n for n in (reads(options) if callable(reads) else ()) if n != watch]
+    if not callable(reads):
+        return []
+    try:
+        names = list(reads(options) or ())
+    except Exception as exc:  # noqa: BLE001 - a plugin's bug, said in one line
+        raise PluginError(f"source {getattr(source, 'name', '?')}: reads() failed: "
+                          f"{type(exc).__name__}: {exc}") from None
+    if not all(isinstance(n, str) for n in names):
+        raise PluginError(f"source {getattr(source, 'name', '?')}: reads() must return "
+                          f"watch names (strings), not {names!r}")
+    return [n for n in names if n != watch]
 
 
 def document_location(location: str, shown: str, doc) -> str:

@@ -205,7 +205,8 @@ class Store:
         m = _NAME.match(path.name)
         if m and m[3]:
             return m[3]
-        return (head(path).get("list") or {}).get("edition")
+        edition = (head(path).get("list") or {}).get("edition")
+        return edition if isinstance(edition, str) else None  # a hand-edited file: no order
 
     def latest(self, watch: str) -> Path | None:
         found = self.snapshots(watch)

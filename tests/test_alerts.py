@@ -728,3 +728,33 @@ def test_unreadable_outbox_record_is_said_and_moved_aside(tmp_path, hook):
     assert r.exit_code == 3 and "damaged outbox record" in r.stderr
     assert not bad.exists() and bad.with_name(bad.name + ".broken").exists()
     assert hook.requests == []
+
+
+def test_one_dead_on_error_url_does_not_make_the_others_hear_it_every_run(tmp_path, hook):
+    p = Project(tmp_path, [], on_error=[hook.url("json", "/ops"), "json://127.0.0.1:9/dead"])
+    assert p.run("check").exit_code == 0
+    p.csv.rename(tmp_path / "away.csv")
+    assert p.run("check").exit_code == 4  # broken (3), and one notice not delivered (4)
+    assert len(hook.accepted) == 1
+    for _ in range(2):  # told once (by the URL that took it): quiet after that
+        p.run("check")
+    assert len(hook.accepted) == 1
+
+
+def test_an_outbox_target_with_bad_attempts_is_damaged_not_a_crash():
+    from listwatch.alerts.outbox import problem
+
+    record = {"watch": "t", "diff": {}, "kinds": ["added"],
+              "targets": [{"id": "x", "url": "json://***", "attempts": "x"}]}
+    assert problem(record) == "a target's attempts is not a number"
+
+
+def test_a_secret_is_masked_as_the_id_made_from_it():
+    assert redact_with("list secrettok3n; path SecretTok3n", ["SecretTok3n"]) == \
+        "list ***; path ***"
+
+
+def redact_with(text, values):
+    from listwatch.alerts.secrets import redact
+
+    return redact(text, values)

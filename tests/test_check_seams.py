@@ -228,3 +228,10 @@ def test_history_finds_the_diffs_check_already_made(two):
     kept = json.loads(cache[0].read_text())["value"]
     assert kept == diff_files(old, new)  # exactly what history would compute
     assert pair_diff(store, "list", old, new) == kept
+
+
+def test_a_watch_named_twice_runs_once(two):
+    run = lw(two, "check", "list", "list")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("list: baseline stored") == 1
+    assert len(list((two / ".listwatch/watches/list/snapshots").glob("*.json"))) == 1

@@ -129,3 +129,46 @@ def test_accept_takes_what_the_self_checks_held_back(tmp_path):
     (taken,) = check(config, sources, store, accept=frozenset({"w"}))
     assert taken.status == "baseline"
     assert store.load_latest("w")["warnings"] == ["the contents list 3 markets; 2 were found"]
+
+
+def test_reparse_with_a_damaged_state_still_reparses_and_says_so(project):
+    config, store = project
+    check(config, sources_at("1.0", False), store)
+    (store.root / "watches" / "w" / "state.json").write_text("[1]", encoding="utf-8")
+    (done,) = reparse(config, sources_at("2.0", True), store)
+    assert done.status == "reparsed"
+    assert any(w.startswith("state not updated: ") for w in done.warnings)
+
+
+def test_a_plugin_whose_reads_fails_is_one_config_error(tmp_path):
+    from listwatch.config import check_sources
+    from listwatch.errors import PluginError
+
+    class Broken(Lines):
+        name = "broken-reads"
+
+        def reads(self, options):
+            raise KeyError("oops")
+
+    module = types.SimpleNamespace(
+        register_sources=listwatch.hookimpl(lambda register: register(Broken())))
+    plugins = make_plugins(autoload=False)
+    register(plugins, module, "broken", package=("listwatch-broken", "1.0"))
+    (tmp_path / "listwatch.toml").write_text(
+        '[[watch]]\nname = "w"\nsource = "broken-reads"\nlocation = "x.txt"\n', "utf-8")
+    with pytest.raises(PluginError, match=r'watch "w": source broken-reads: reads\(\) failed: '
+                                          r"KeyError") as err:
+        check_sources(read(tmp_path / "listwatch.toml"), collect_sources(plugins))
+    assert err.value.exit_code == 2
+
+
+def test_a_hand_edited_edition_that_is_not_text_does_not_break_ordering(project):
+    config, store = project
+    check(config, sources_at("1.0", False), store)
+    (path,) = store.snapshots("w")
+    text = path.read_text().replace('"list": {"id":"lines"}', '"list": {"edition":2020,"id":"lines"}')
+    assert text != path.read_text()
+    copy = path.with_name("000002-20300101T000000Z.json")
+    copy.write_text(text)
+    assert store.edition(copy) is None
+    assert len(store.snapshots("w")) == 2

@@ -61,7 +61,8 @@ def _renderer(config, sender: Sender, record: dict) -> Callable[[Any], tuple]:
         attach = None
         if email:
             if not attachment:
-                path = sender.tmpdir() / name
+                path = sender.tmpdir() / Path(record.get("snapshot", "diff")).stem / name
+                path.parent.mkdir(exist_ok=True)  # one folder a record: names may repeat
                 path.write_text(json.dumps(diff, indent=2, ensure_ascii=False) + "\n", "utf-8")
                 attachment.append(path)
             attach = str(attachment[0])
@@ -150,13 +151,13 @@ def after_check(log: Log, config, store, outcomes, dry_run: bool = False) -> Exi
                            notify_type=decision.notify_type)
                        for u in dict.fromkeys(config.on_error)]
             retrying(config, sender, notices)
+            told = any(job.ok for job in notices)  # told by one URL is told: no repeats
             for job in notices:
                 if not job.ok:
-                    told = False
                     code = max(code, ExitCode.ALERT_FAILED)
                     log(f"error: the on_error notice was not delivered to {job.masked}:"
                         f" {job.reason}", ALWAYS)
-        if told and decision.changed:  # untold problems are told again by the next run
+        if told and decision.changed:  # a notice no URL took is told again next run
             store.save_errors(decision.state)
         return code
     finally:

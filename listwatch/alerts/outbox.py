@@ -79,6 +79,8 @@ def problem(record: Any) -> str | None:
     if not all(isinstance(t, dict) and isinstance(t.get("id"), str)
                and isinstance(t.get("url"), str) for t in record["targets"]):
         return "a target has no id or url"
+    if not all(type(t.get("attempts", 0)) is int for t in record["targets"]):
+        return "a target's attempts is not a number"
     from ..validation import reference_errors
 
     errors = reference_errors("diff", record["diff"])

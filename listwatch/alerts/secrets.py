@@ -65,9 +65,12 @@ _active: tuple[str, ...] = ()  # the current config's values from ${NAME}, as fo
 
 def forms(value: str) -> set[str]:
     """The ways ``value`` may show in text: raw, percent-encoded, ``+``-encoded,
-    JSON-escaped (quotes, backslashes, non-ASCII)."""
+    JSON-escaped (quotes, backslashes, non-ASCII), lower-cased, and as an id slug."""
+    from ..text import slug
+
     found = {value, quote(value, safe=""), quote(value, safe="/:@"), quote_plus(value),
-             json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+             json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
+             value.casefold(), slug(value)}  # ids made from it (a table's list id)
     return {f for f in found if len(f) >= MIN_SECRET}
 
 

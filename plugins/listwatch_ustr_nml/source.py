@@ -104,19 +104,6 @@ class NotoriousMarkets(listwatch.Source):
         return [(year, index.choose(links, year).url) for year in years]
 
 
-def read_report(content: bytes):
-    """PDF bytes → :class:`parse.Report` (or :class:`BadDocument`)."""
-    from .parse import parse
-    from .pdf import open_pdf, read_pages
-
-    doc = open_pdf(content)
-    try:
-        pages = read_pages(doc)
-    finally:
-        doc.close()
-    return parse(pages)
-
-
 def _pdf_expected(location: str, doc) -> bool:
     paths = (urllib.parse.urlsplit(location).path, urllib.parse.urlsplit(doc.location).path)
     return (any(p.lower().endswith(".pdf") for p in paths)
