@@ -37,8 +37,11 @@ def loopback_only(monkeypatch):
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
     real_getaddrinfo = socket.getaddrinfo
 
+    tried: list = []
+
     def guard(address) -> None:
         if not _loopback(address):
+            tried.append(address)
             raise OffLoopback(f"a test tried to reach {address!r}, outside loopback")
 
     def connect(self, address):
@@ -57,6 +60,18 @@ def loopback_only(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield tried
+    # listwatch turns the refusal into a failed fetch, which a test may expect: an attempt
+    # fails the test here all the same (tests of the guard itself empty the list)
+    assert tried == [], f"this test tried to reach {tried} outside loopback"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_dir(tmp_path_factory):
+    """The apprise scheme list is cached per test session, not in the user's home."""
+    import os
+
+    os.environ["LISTWATCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture
