@@ -19,7 +19,8 @@ a ``.pending`` record whose snapshot was committed becomes ``.json`` (its alert 
 out), one whose snapshot was not is removed, and partial ``.tmp`` files are deleted.
 So an outbox record named ``.json`` was always committed: if its snapshot is missing
 later, someone deleted it, and the alert is still delivered (and said so). This relies on
-every writer holding the lock (readers such as ``listwatch outbox`` never write).
+every writer holding the lock: readers (``listwatch outbox``, ``history``, ``report``) write
+nothing but the derived-data cache, through :meth:`Store.keep`, which tolerates any failure.
 
 A damaged file (a state that is not a JSON object, an outbox record listwatch cannot
 read) is never ignored in silence: it is moved aside to ``<name>.broken`` and named in
