@@ -235,3 +235,51 @@ def test_a_watch_named_twice_runs_once(two):
     assert run.returncode == 0, run.stderr
     assert run.stdout.count("list: baseline stored") == 1
     assert len(list((two / ".listwatch/watches/list/snapshots").glob("*.json"))) == 1
+
+
+def test_a_crashing_plugin_fails_its_watch_and_the_others_are_stored_and_alerted(
+        plugins, tmp_path):
+    """A third-party source with a bug beside a healthy watch that has a webhook."""
+    import types
+
+    from click.testing import CliRunner
+    from receivers import WebhookReceiver
+
+    import listwatch
+    from listwatch.cli import App, cli
+    from listwatch.plugins import register
+
+    class Crashes(listwatch.Source):
+        name = "crashes"
+
+        def fetch(self, location, options, ctx):
+            return {}["no such key"]  # a plain bug, not a SourceError
+
+    module = types.SimpleNamespace(
+        register_sources=listwatch.hookimpl(lambda register: register(Crashes())))
+    register(plugins, module, "crashes", package=("listwatch-crashes", "0.1"))
+    hook = WebhookReceiver().up()
+    try:
+        write_csv(tmp_path / "list.csv", MARKETS)
+        (tmp_path / "listwatch.toml").write_text(
+            f'[alerts]\nnotify = ["{hook.url("json", "/hook")}"]\n'
+            '[[watch]]\nname = "bug"\nsource = "crashes"\nlocation = "x"\n'
+            '[[watch]]\nname = "list"\nsource = "table"\nlocation = "list.csv"\n'
+            'options = {id = "ent_num", name = "SDN_Name"}\n', encoding="utf-8")
+
+        def run():
+            return CliRunner().invoke(cli, ["--config", str(tmp_path / "listwatch.toml"),
+                                            "check"], obj=App(plugins=plugins))
+
+        first = run()
+        assert first.exit_code == 3, first.output
+        write_csv(tmp_path / "list.csv", MARKETS + [(99, "Brand New Bazaar")])
+        second = run()
+        assert second.exit_code == 3, second.output
+        assert "source crashes (package listwatch-crashes) crashed: KeyError" in second.stderr
+        assert "Traceback" not in second.stderr
+        assert len(list((tmp_path / ".listwatch/watches/list/snapshots").glob("*.json"))) == 2
+        (alert,) = [r for r in hook.accepted if r.path == "/hook"]
+        assert "Brand New Bazaar" in alert.payload["message"]
+    finally:
+        hook.down()
