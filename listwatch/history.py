@@ -15,23 +15,26 @@ counted by the day each snapshot was retrieved.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
 from .renames import RENAME_THRESHOLD
+from .snapshot import gc_paused
 from .store import Store
 from .text import norm
 
 
-@dataclass
 class _Chain:
-    """One entry through time: its ids, and the steps (snapshots) it was listed in."""
+    """One entry through time: its latest entry, the steps (snapshots) it was listed in as
+    ``[start, end)`` pairs (``end`` None while listed), and its former ids and names."""
 
-    entry: dict
-    first: int
-    spans: list[list[int]] = field(default_factory=list)  # [start step, end step) pairs
-    former: list[dict] = field(default_factory=list)
+    __slots__ = ("entry", "spans", "former")
+
+    def __init__(self, entry: dict) -> None:
+        self.entry = entry
+        self.spans: list[list] = []
+        self.former: list[dict] = []
 
 
 @dataclass
@@ -41,7 +44,8 @@ class Walk:
     editions: list[str]                 # distinct, oldest first
     when: list[dict]                    # per edition: {"edition", "retrieved_at"} (its last)
     rows: list[dict]                    # history rows, sorted by id
-    sizes: list[dict]                   # per edition: {"category": {..}, "country": {..}}
+    runs: list[list[tuple[int, int]]]   # per row: its editions, as [start, end) positions
+    countries: list[Counter]            # per edition: physical markets per country
     paths: list[Path]                   # the snapshots read, oldest first
     last_of: list[Path]                 # per edition: its newest snapshot
     latest: dict                        # the newest snapshot
@@ -52,9 +56,9 @@ def label(edition: str | None, retrieved_at: str) -> str:
     return str(edition) if edition else str(retrieved_at)[:10]
 
 
-def _count(entries, sign: int, by_cat: Counter, by_country: Counter) -> None:
+def _count(entries, sign: int, by_country: Counter) -> None:
+    """Physical markets per country, as listed then (a moved one counts where it was)."""
     for e in entries:
-        by_cat[e.get("category") or "other"] += sign
         if e.get("category") == "physical":
             by_country[e.get("country") or "—"] += sign
 
@@ -85,14 +89,6 @@ def remember_pair(store: Store, watch: str, old: Path, new: Path, d: dict) -> No
     store.keep(watch, f"diff-{old.stem}--{new.stem}", _pair_key(old, new), d)
 
 
-def walk(store: Store, watch: str) -> Walk:
-    """One pass over the stored snapshots of ``watch``, oldest first."""
-    from .snapshot import gc_paused
-
-    with gc_paused():  # many small objects, none of them cyclic
-        return _walk(store, watch)
-
-
 def load_stored(path: Path) -> dict:
     """A stored snapshot (orjson when installed: 6x faster on 1,000 entries), checked
     against the schema; a file that does not parse goes through ``snapshot.load``,
@@ -109,42 +105,36 @@ def load_stored(path: Path) -> dict:
     return doc
 
 
-def _walk(store: Store, watch: str) -> Walk:
-    from .diff import diff
+@gc_paused()
+def walk(store: Store, watch: str) -> Walk:
+    """One pass over the stored snapshots of ``watch``, oldest first.
 
-    load = load_stored
+    This and the other steps from the store to the page (:func:`history`, :func:`as_json`,
+    ``reporting.build``, the renderers) pause the garbage collector: they make many small
+    objects and no cycles, and a collection would scan them all again and again."""
     paths = store.snapshots(watch)
     if not paths:
         raise ConfigError(f"no stored snapshots of watch {watch!r} in {store.root}")
-    first = load(paths[0])
-    steps = [diff(None, first)]
+    first = load_stored(paths[0])
+    steps = [{"to": {"edition": (first.get("list") or {}).get("edition"),
+                     "retrieved_at": (first.get("source") or {}).get("retrieved_at")},
+              "added": first["entries"], "removed": [], "renamed": [], "changed": []}]
     steps += [pair_diff(store, watch, a, b) for a, b in zip(paths, paths[1:])]
 
-    owner: dict[str, _Chain] = {}      # every id ever seen -> its chain
+    made: list[_Chain] = []            # every chain, in the order they began
+    owner: dict[str, _Chain] = {}      # every id ever seen -> its latest chain
     current: dict[str, _Chain] = {}    # id listed now -> its chain
     labels: list[str] = []
     step_when: list[dict] = []
-    sizes: list[dict] = []
-    by_cat: Counter = Counter()
+    countries: list[Counter] = []
     by_country: Counter = Counter()
-
-    def close(ident: str, k: int) -> None:
-        current.pop(ident).spans[-1][1] = k
-
-    def open_(entry: dict, k: int) -> None:
-        chain = owner.get(entry["id"])
-        if chain is None or (chain.spans and chain.spans[-1][1] is None):
-            chain = _Chain(entry, k)  # new, or its old id came back beside the new one
-        chain.entry = entry
-        chain.spans.append([k, None])
-        owner[entry["id"]] = current[entry["id"]] = chain
 
     for k, d in enumerate(steps):
         side = d["to"]
         labels.append(label(side["edition"], side["retrieved_at"]))
         step_when.append({"edition": side["edition"], "retrieved_at": side["retrieved_at"]})
         for e in d["removed"]:
-            close(e["id"], k)
+            current.pop(e["id"]).spans[-1][1] = k
         for r in d["renamed"]:
             old, new = r["from"], r["to"]
             chain = current.pop(old["id"])  # its span goes on under the new id
@@ -152,46 +142,79 @@ def _walk(store: Store, watch: str) -> Walk:
             chain.entry = new
             owner[new["id"]] = current[new["id"]] = chain
         for e in d["added"]:
-            open_(e, k)
-        _count(d["added"], 1, by_cat, by_country)
-        _count(d["removed"], -1, by_cat, by_country)
-        _count((r["to"] for r in d["renamed"]), 1, by_cat, by_country)
-        _count((r["from"] for r in d["renamed"]), -1, by_cat, by_country)
+            ident = e["id"]
+            chain = owner.get(ident)
+            if chain is None or chain.spans[-1][1] is None:
+                chain = _Chain(e)  # new, or its old id came back beside the new one
+                made.append(chain)
+            chain.entry = e
+            chain.spans.append([k, None])
+            owner[ident] = current[ident] = chain
+        _count(d["added"], 1, by_country)
+        _count(d["removed"], -1, by_country)
+        for r in d["renamed"]:
+            _count([r["to"]], 1, by_country)
+            _count([r["from"]], -1, by_country)
         for c in d["changed"]:
             chain = current[c["id"]]
             moved = {"category", "country"} & c["fields"].keys()
             if moved:
-                _count([chain.entry], -1, by_cat, by_country)
+                _count([chain.entry], -1, by_country)
             chain.entry = {**chain.entry, **{f: v["to"] for f, v in c["fields"].items()
                                              if f in ("name", "category", "country")}}
             if moved:
-                _count([chain.entry], 1, by_cat, by_country)
-        sizes.append({"category": +by_cat, "country": +by_country})
+                _count([chain.entry], 1, by_country)
+        countries.append(+by_country)
 
-    latest = load(paths[-1]) if len(paths) > 1 else first
+    latest = load_stored(paths[-1]) if len(paths) > 1 else first
     for e in latest["entries"]:  # the names as printed last (the diff skips case noise)
         current[e["id"]].entry = e
 
     editions = list(dict.fromkeys(labels))
-    index = {name: i for i, name in enumerate(editions)}
-    step_edition = [index[name] for name in labels]
-    last_step = {step_edition[k]: k for k in range(len(labels))}  # each edition's newest
     n = len(labels)
-    rows = []
-    for chain in {id(c): c for c in owner.values()}.values():
-        listed = sorted({step_edition[k] for s, e in chain.spans for k in range(s, e or n)})
-        end = max((e or n) - 1 for _, e in chain.spans)
+    if len(editions) == n:  # one snapshot per edition: a step is an edition
+        def runs_of(spans: list[list]) -> list[tuple[int, int]]:
+            out: list[tuple[int, int]] = []
+            for s, e in spans:  # off under one id, back under another in the same step
+                if out and out[-1][1] == s:
+                    out[-1] = (out[-1][0], n if e is None else e)
+                else:
+                    out.append((s, n if e is None else e))
+            return out
+    else:  # several snapshots of an edition (or of a day): steps -> editions
+        index = {name: i for i, name in enumerate(editions)}
+        step_edition = [index[name] for name in labels]
+
+        def runs_of(spans: list[list]) -> list[tuple[int, int]]:
+            at = sorted({step_edition[i] for s, e in spans
+                         for i in range(s, n if e is None else e)})
+            out: list[tuple[int, int]] = []
+            for i in at:
+                if out and out[-1][1] == i:
+                    out[-1] = (out[-1][0], i + 1)
+                else:
+                    out.append((i, i + 1))
+            return out
+    last_step = {name: k for k, name in enumerate(labels)}  # each edition's newest
+    # by id; an id another entry was renamed to after this one left keeps both rows
+    chains = sorted(made, key=lambda c: c.entry["id"])
+    rows, runs = [], []
+    for chain in chains:
+        at = runs_of(chain.spans)
+        end = chain.spans[-1][1]
         e = chain.entry
+        runs.append(at)
         rows.append({"id": e["id"], "name": e["name"], "category": e.get("category"),
                      "country": e.get("country"), "first": step_when[chain.spans[0][0]],
-                     "last": step_when[end], "editions": [editions[i] for i in listed],
-                     "listed_now": chain.spans[-1][1] is None, "former": chain.former})
-    rows.sort(key=lambda r: r["id"])
-    return Walk(editions, [step_when[last_step[i]] for i in range(len(editions))], rows,
-                [sizes[last_step[i]] for i in range(len(editions))], paths,
-                [paths[last_step[i]] for i in range(len(editions))], latest)
+                     "last": step_when[n - 1 if end is None else end - 1],
+                     "editions": [x for a, b in at for x in editions[a:b]],
+                     "listed_now": end is None, "former": chain.former})
+    newest = [last_step[name] for name in editions]
+    return Walk(editions, [step_when[k] for k in newest], rows, runs,
+                [countries[k] for k in newest], paths, [paths[k] for k in newest], latest)
 
 
+@gc_paused()
 def history(store: Store, watch: str, entry: str | None = None) -> tuple[list[dict], list[str]]:
     """History rows (see docs/formats.md) sorted by id, and every stored edition, oldest
     first. ``entry`` (an id or a name, current or former) keeps only the rows it names."""
@@ -207,6 +230,7 @@ def history(store: Store, watch: str, entry: str | None = None) -> tuple[list[di
     return rows, found.editions
 
 
+@gc_paused()
 def as_json(rows: list[dict]) -> str:
     """The rows as a JSON array, one row per line (``indent`` would make the standard
     library's encoder pure Python, 10x slower on a long history)."""
@@ -215,24 +239,23 @@ def as_json(rows: list[dict]) -> str:
     return "[\n" + ",\n".join(map(dumps, rows)) + "\n]\n" if rows else "[]\n"
 
 
-def spans(listed: list[str], editions: list[str] | dict[str, int]) -> str:
-    """``2008–2011, 2016–2023``: runs of consecutive stored editions an entry was listed in.
-    ``editions``: every stored edition in order, or (in a loop) their positions."""
-    index = editions if isinstance(editions, dict) else \
-        {name: i for i, name in enumerate(editions)}
-    parts: list[str] = []
-    start = prev = None
-    last = -2
-    for name in listed:
-        i = index[name]
-        if i != last + 1:
-            if start is not None:
-                parts.append(start if start == prev else f"{start}–{prev}")
-            start = name
-        prev, last = name, i
-    if start is not None:
-        parts.append(start if start == prev else f"{start}–{prev}")
-    return ", ".join(parts)
+def spans(listed: list[str], editions: list[str]) -> str:
+    """``2008–2011, 2016–2023``: runs of consecutive stored editions an entry was listed in
+    (``listed``, in the order of ``editions``: every stored edition, oldest first)."""
+    index = {name: i for i, name in enumerate(editions)}
+    runs: list[tuple[int, int]] = []
+    for i in (index[name] for name in listed):
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return run_text(runs, editions)
+
+
+def run_text(runs: list[tuple[int, int]], editions: list[str]) -> str:
+    """``2008–2011, 2016–2023`` for runs of positions in ``editions``, ``[start, end)``."""
+    return ", ".join(editions[a] if b - a == 1 else f"{editions[a]}–{editions[b - 1]}"
+                     for a, b in runs)
 
 
 def describe(row: dict, editions: list[str]) -> str:

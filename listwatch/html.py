@@ -9,9 +9,11 @@ links are only ever http(s) URLs.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .reporting import KINDS, either, stored
+from .snapshot import gc_paused
 
 CSS = """
 :root { --online: #2f6db5; --physical: #d9822b; --other: #8a8f98; --add: #1e7d32;
@@ -48,10 +50,15 @@ ul.changes { padding-left: 1.2rem; } ul.changes li { margin: .15rem 0; }
 """
 
 
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def esc(value) -> str:
+    """Text for HTML (attribute values too); "—" for nothing."""
     if value is None or value == "":
         return "—"
-    return escape(", ".join(map(str, value)) if isinstance(value, list) else str(value))
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return escape(text) if _SPECIAL.search(text) else text  # most names need nothing
 
 
 def _named(e: dict) -> str:
@@ -110,9 +117,9 @@ def chart(sizes: list[dict]) -> str:
 
 
 def _table(head: list[str], rows: list[str], table_id: str, cls: str = "") -> str:
-    return (f'<div class="scroll"><table id="{table_id}" class="{cls}"><thead><tr>'
-            + "".join(head) + "</tr></thead><tbody>\n" + "\n".join(rows)
-            + "\n</tbody></table></div>")
+    return "\n".join([f'<div class="scroll"><table id="{table_id}" class="{cls}"><thead><tr>'
+                      + "".join(head) + "</tr></thead><tbody>", *rows,
+                      "</tbody></table></div>"])
 
 
 def _sizes_table(sizes: list[dict]) -> str:
@@ -189,24 +196,26 @@ def _timeline(editions: list[str], timeline: list[dict]) -> str:
     head = ["<th>Entry</th>"] + [f'<th class="ed">{esc(e)}</th>' for e in editions] + \
         ["<th>Listed</th>"]
     titles = [escape(e, quote=True) for e in editions]
-    on_cells: dict[str, list[str]] = {}
-    off = '<td class="off"></td>'
+    cells_of: dict[tuple, str] = {}  # rows listed alike (and of one kind) share their cells
     rows = []
     for t in timeline:
         kind = t["category"] or "other"
-        if kind not in on_cells:
-            on_cells[kind] = [f'<td class="on {escape(kind, quote=True)}" title="{title}"></td>'
-                              for title in titles]
-        on = on_cells[kind]
-        cells = "".join([on[i] if x else off for i, x in enumerate(t["listed"])])
+        key = (kind, *t["listed"])
+        cells = cells_of.get(key)
+        if cells is None:
+            on = f'<td class="on {escape(kind, quote=True)}" title="'
+            cells = cells_of[key] = "".join([f'{on}{titles[i]}"></td>' if x else
+                                             '<td class="off"></td>'
+                                             for i, x in enumerate(t["listed"])])
         former = "".join(f'<br><span class="muted">was {esc(f["name"])} until '
-                         f'{esc(f["until"])}</span>' for f in t["former"])
-        rows.append(f'<tr data-id="{escape(t["id"], quote=True)}" data-count="{t["count"]}">'
+                         f'{esc(f["until"])}</span>' for f in t["former"]) if t["former"] else ""
+        rows.append(f'<tr data-id="{esc(t["id"])}" data-count="{t["count"]}">'
                     f"<td>{esc(t['name'])}{former}</td>{cells}"
                     f'<td class="spans">{esc(t["spans"])} ({t["count"]})</td></tr>')
     return _table(head, rows, "timeline", "grid")
 
 
+@gc_paused()  # no cycles made (see history.walk)
 def render(data: dict) -> str:
     """The whole page."""
     eds, latest, change = data["editions"], data["latest"], data["change"]
@@ -223,9 +232,7 @@ def render(data: dict) -> str:
         ("history", "Each entry across editions", _timeline(eds, data["timeline"])),
     ]
     nav = "".join(f'<a href="#{key}">{title}</a>' for key, title, _ in sections)
-    body = "\n".join(f'<section id="{key}"><h2>{title}</h2>\n{content}</section>'
-                     for key, title, content in sections)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+    head = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             f"style-src 'unsafe-inline'; img-src data:\">\n"
@@ -233,6 +240,10 @@ def render(data: dict) -> str:
             f"</head>\n<body>\n<header><h1>{esc(data['title'])}</h1>\n"
             f'<p class="muted">Watch <strong>{esc(data["watch"])}</strong>: {stored(eds, esc)}; '
             f"latest {esc(edition)}, retrieved "
-            f"{esc(latest['retrieved_at'])}.</p>\n<nav>{nav}</nav></header>\n{body}\n"
-            f"<footer><p class=\"muted\">Made by listwatch from the stored snapshots.</p>"
-            f"</footer>\n</body></html>\n")
+            f"{esc(latest['retrieved_at'])}.</p>\n<nav>{nav}</nav></header>")
+    parts = [head]
+    for key, title, content in sections:  # one join: the timeline alone can be megabytes
+        parts += [f'<section id="{key}"><h2>{title}</h2>', content, "</section>"]
+    parts.append('<footer><p class="muted">Made by listwatch from the stored snapshots.</p>'
+                 "</footer>\n</body></html>\n")
+    return "\n".join(parts)

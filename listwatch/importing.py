@@ -9,6 +9,7 @@ in edition order (docs/formats.md, "Store"), so a past edition slots in before t
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,4 +114,19 @@ def import_editions(watch: Watch, reg: Registered, store: Store, locations: Sequ
                 editions.add(edition)
                 documents.add(sha)
             done.append(result)
+    _diff_new_pairs(store, watch.name, {r.path for r in done if r.path})
     return done + out
+
+
+def _diff_new_pairs(store: Store, watch: str, new: set[Path]) -> None:
+    """Diff each stored pair an import made adjacent, as `check` does with its change, so
+    the first `history` or `report` finds every pair ready. Only a cache: a pair that
+    cannot be diffed now is left for `history` to diff, and to word the problem."""
+    from .history import pair_diff
+
+    with contextlib.suppress(ListwatchError, OSError):
+        paths = store.snapshots(watch) if new else []
+        for old, newer in zip(paths, paths[1:]):
+            if old in new or newer in new:
+                with contextlib.suppress(ListwatchError, OSError):
+                    pair_diff(store, watch, old, newer)

@@ -11,10 +11,12 @@ was listed under then). :mod:`listwatch.html` and :func:`markdown` render it.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import urllib.parse
 
-from .history import pair_diff, spans, walk
+from .history import pair_diff, run_text, walk
+from .snapshot import gc_paused
 from .store import Store
 
 KINDS = ("added", "removed", "renamed", "moved", "changed")
@@ -22,14 +24,17 @@ KINDS = ("added", "removed", "renamed", "moved", "changed")
 
 def page_link(location: str | None, page) -> str | None:
     """``location#page=N`` for a PDF behind an http(s) URL; None for anything else."""
-    if not location or not isinstance(page, int) or page < 1:
-        return None
-    base = _pdf_url(location)
-    return f"{base}#page={page}" if base else None
+    return _linked(_pdf_url(location) if location else None, page)
+
+
+def _linked(pdf: str | None, page) -> str | None:
+    """``PDF#page=N``, when there is a PDF to open and a page number."""
+    return f"{pdf}#page={page}" if pdf and isinstance(page, int) and page >= 1 else None
 
 
 @functools.lru_cache(maxsize=64)
 def _pdf_url(location: str) -> str | None:
+    """The report's URL, for links to its pages: an http(s) URL of a PDF, else None."""
     parts = urllib.parse.urlsplit(location)
     if parts.scheme not in ("http", "https") or not parts.netloc or \
             not parts.path.lower().endswith(".pdf"):
@@ -39,87 +44,88 @@ def _pdf_url(location: str) -> str | None:
     return urllib.parse.urlunsplit(parts._replace(path=path, query=query, fragment=""))
 
 
-def _entry(e: dict, location: str | None) -> dict:
+def _entry(e: dict, pdf: str | None) -> dict:
+    """An entry as the report shows it; ``pdf``: the report's URL, for page links."""
     page = (e.get("provenance") or {}).get("page")
     return {"id": e["id"], "name": e["name"], "category": e.get("category"),
             "country": e.get("country"), "urls": list(e.get("urls") or []),
-            "page": page, "link": page_link(location, page)}
+            "page": page, "link": _linked(pdf, page)}
 
 
-def _change(store: Store, watch: str, last_of: list, latest: dict) -> dict | None:
+def _change(store: Store, watch: str, last_of: list, pdf: str | None) -> dict | None:
     """The latest edition against the previous one (its newest snapshot), by kind."""
     if len(last_of) < 2:
         return None
     d = pair_diff(store, watch, last_of[-2], last_of[-1])
-    loc = (latest.get("source") or {}).get("location")
     moved = [r for r in d["renamed"] if r["reason"] == "moved"]
     return {
         "from": d["from"]["edition"], "to": d["to"]["edition"],
-        "added": [_entry(e, loc) for e in d["added"]],
+        "added": [_entry(e, pdf) for e in d["added"]],
         "removed": [_entry(e, None) for e in d["removed"]],
-        "renamed": [{"from": r["from"]["name"], "to": _entry(r["to"], loc),
+        "renamed": [{"from": r["from"]["name"], "to": _entry(r["to"], pdf),
                      "reason": r["reason"]} for r in d["renamed"] if r["reason"] != "moved"],
-        "moved": [{"entry": _entry(r["to"], loc), "from": r["from"].get("country"),
+        "moved": [{"entry": _entry(r["to"], pdf), "from": r["from"].get("country"),
                    "to": r["to"].get("country")} for r in moved],
         "changed": [{"id": c["id"], "name": c["name"],
                      "fields": {f: v for f, v in c["fields"].items()}} for c in d["changed"]],
     }
 
 
-def _flags(at: list[int], n: int) -> list[bool]:
-    flags = [False] * n
-    for i in at:
-        flags[i] = True
-    return flags
-
-
+@gc_paused()  # no cycles made (see history.walk)
 def build(store: Store, watch: str) -> dict:
     """The report's data (plain JSON types)."""
     found = walk(store, watch)
-    editions, rows, latest = found.editions, found.rows, found.latest
+    editions, latest = found.editions, found.latest
     location = (latest.get("source") or {}).get("location")
-    position = {name: i for i, name in enumerate(editions)}
+    pdf = _pdf_url(location) if location else None
     n = len(editions)
-    count = {k: [0] * n for k in ("total", "online", "physical", "added", "removed")}
-    listed_at = []
-    for r in rows:  # one pass over each row's editions: O(listings), not O(rows x editions)
-        at = [position[e] for e in r["editions"]]
-        listed_at.append(at)
-        cat = r["category"]
-        held = set(at)
-        for i in at:
-            count["total"][i] += 1
-            if cat in ("online", "physical"):
-                count[cat][i] += 1
-            if i and i - 1 not in held:
-                count["added"][i] += 1
-            if i + 1 < n and i + 1 not in held:
-                count["removed"][i + 1] += 1
-    sizes = [{"edition": edition, "total": count["total"][i], "online": count["online"][i],
-              "physical": count["physical"][i],
-              "other": count["total"][i] - count["online"][i] - count["physical"][i],
-              "added": count["added"][i] if i else None,
-              "removed": count["removed"][i] if i else None}
-             for i, edition in enumerate(editions)]
-    countries = sorted({c for s in found.sizes for c in s["country"]}, key=str.casefold)
-    per_country = [{"country": c, "counts": [s["country"].get(c, 0) for s in found.sizes]}
-                   for c in countries]
-    timeline = [{"id": r["id"], "name": r["name"], "category": r["category"],
-                 "country": r["country"], "listed_now": r["listed_now"],
-                 "spans": spans(r["editions"], position), "count": len(r["editions"]),
-                 "listed": _flags(at, n), "former": r["former"]}
-                for r, at in zip(rows, listed_at)]
+    # per edition, as differences at each run's ends: O(runs), not O(rows x editions)
+    total, online, physical, added, removed = ([0] * (n + 1) for _ in range(5))
+    by_category = {"online": online, "physical": physical}
+    shown: dict[tuple, tuple[list[bool], str]] = {}  # rows listed alike share their cells
+    timeline = []
+    for r, runs in zip(found.rows, found.runs):
+        by = by_category.get(r["category"])
+        count = 0
+        for a, b in runs:
+            total[a] += 1
+            total[b] -= 1
+            if by is not None:
+                by[a] += 1
+                by[b] -= 1
+            added[a] += 1
+            removed[b] += 1
+            count += b - a
+        key = tuple(runs)
+        if key not in shown:
+            flags = [False] * n
+            for a, b in runs:
+                flags[a:b] = [True] * (b - a)
+            shown[key] = (flags, run_text(runs, editions))
+        flags, text = shown[key]
+        timeline.append({"id": r["id"], "name": r["name"], "category": r["category"],
+                         "country": r["country"], "listed_now": r["listed_now"],
+                         "spans": text, "count": count, "listed": flags,
+                         "former": r["former"]})
     timeline.sort(key=lambda t: (not t["listed_now"], t["category"] or "", -t["count"],
                                  t["name"].casefold()))
+    total, online, physical = (list(itertools.accumulate(c)) for c in (total, online, physical))
+    sizes = [{"edition": edition, "total": total[i], "online": online[i],
+              "physical": physical[i], "other": total[i] - online[i] - physical[i],
+              "added": added[i] if i else None, "removed": removed[i] if i else None}
+             for i, edition in enumerate(editions)]
+    countries = sorted({c for counts in found.countries for c in counts}, key=str.casefold)
+    per_country = [{"country": c, "counts": [counts.get(c, 0) for counts in found.countries]}
+                   for c in countries]
     return {
         "listwatch": "report/1", "watch": watch,
         "title": (latest.get("list") or {}).get("title") or watch,
         "editions": editions,
         "latest": {**found.when[-1], "location": location,
-                   "entries": sorted((_entry(e, location) for e in latest["entries"]),
+                   "entries": sorted((_entry(e, pdf) for e in latest["entries"]),
                                      key=lambda e: (e["category"] or "", e["country"] or "",
                                                     e["name"].casefold()))},
-        "change": _change(store, watch, found.last_of, latest),
+        "change": _change(store, watch, found.last_of, pdf),
         "sizes": sizes, "countries": per_country, "timeline": timeline,
     }
 
@@ -142,10 +148,24 @@ def md(value) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def _head(cols: list[str]) -> list[str]:
+    return ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+
+
 def _table(head: list[str], rows: list[list]) -> list[str]:
-    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return out + [""]
+    return [*_head(head), *("| " + " | ".join(map(str, row)) + " |" for row in rows), ""]
+
+
+def _timeline(editions: list[str], timeline: list[dict]) -> list[str]:
+    cells_of: dict[tuple, str] = {}  # rows listed alike share their cells
+    rows = []
+    for t in timeline:
+        key = tuple(t["listed"])
+        cells = cells_of.get(key)
+        if cells is None:
+            cells = cells_of[key] = " | ".join(["●" if x else "·" for x in key])
+        rows.append(f"| {md(t['name'])} | {cells} | {md(t['spans'])} ({t['count']}) |")
+    return [*_head(["Entry", *map(md, editions), "Listed"]), *rows, ""]
 
 
 def _named(e: dict) -> str:
@@ -194,6 +214,7 @@ def change_lines(change: dict | None) -> list[str]:
     return out
 
 
+@gc_paused()
 def markdown(data: dict) -> str:
     """The report as GitHub-flavoured Markdown (CI job summaries, pull-request comments)."""
     eds = data["editions"]
@@ -222,7 +243,5 @@ def markdown(data: dict) -> str:
                     f"[p. {e['page']}]({e['link']})" if e["link"] else md(e["page"])]
                    for e in latest["entries"]])
     out += ["## Timeline", ""]
-    out += _table(["Entry", *map(md, eds), "Listed"],
-                  [[md(t["name"]), *["●" if x else "·" for x in t["listed"]],
-                    f"{md(t['spans'])} ({t['count']})"] for t in data["timeline"]])
+    out += _timeline(eds, data["timeline"])
     return "\n".join(out).rstrip() + "\n"

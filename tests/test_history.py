@@ -95,6 +95,37 @@ def test_gaps_show(tmp_path):
                    "Beta  2016–2018, 2020–2021 (5 editions)"]
 
 
+def test_an_id_another_entry_is_renamed_to_keeps_both_entries(tmp_path):
+    """`Bravo` is renamed to the id `Alpha` had before it left: two entries, neither lost."""
+    store = Store(tmp_path / "s")
+    alpha = {"id": "a", "name": "Alpha", "urls": ["alpha.com"]}
+    bravo = {"id": "b", "name": "Bravo", "urls": ["bravo.com"]}
+    plan = {"2016": [alpha, bravo], "2017": [bravo], "2018": [{**bravo, "id": "a"}]}
+    for year, entries in plan.items():
+        store.save("l", snap(year, entries, f"{int(year) + 1}-01-01T00:00:00Z"))
+    rows, _ = history(store, "l")
+    assert [(r["id"], r["editions"], [f["id"] for f in r["former"]]) for r in rows] == [
+        ("a", ["2016"], []), ("a", ["2016", "2017", "2018"], ["b"])]
+
+
+def test_off_under_one_id_and_back_under_another_is_one_run(tmp_path):
+    """Renamed `x` to `y`, then `y` gone and `x` back in the same edition: listed throughout."""
+    store = Store(tmp_path / "s")
+    plan = {"2016": [{"id": "x", "name": "Xray", "urls": ["x.com"]}],
+            "2017": [{"id": "y", "name": "Yankee", "urls": ["x.com"]}],
+            "2018": [{"id": "x", "name": "Xray", "urls": ["elsewhere.org"]}]}
+    for year, entries in plan.items():
+        store.save("l", snap(year, entries, f"{int(year) + 1}-01-01T00:00:00Z"))
+    (row,) = history(store, "l")[0]
+    assert (row["id"], row["editions"], row["listed_now"]) == \
+        ("x", ["2016", "2017", "2018"], True)
+    from listwatch.reporting import build
+
+    data = build(store, "l")
+    assert [(s["added"], s["removed"]) for s in data["sizes"]] == [(None, None), (0, 0), (0, 0)]
+    assert data["timeline"][0]["spans"] == "2016–2018"
+
+
 def test_lists_without_editions_count_days(tmp_path):
     store = Store(tmp_path / "s")
     store.save("f", snap(None, [{"id": "x", "name": "X"}], "2026-11-01T10:00:00Z"))

@@ -170,3 +170,47 @@ def test_lists_without_editions_keep_the_order_stored(tmp_path):
     store.save("f", snap(None, "2026-01-02T00:00:00Z"))
     store.save("f", snap(None, "2026-01-01T00:00:00Z"))
     assert [p.name[:6] for p in store.snapshots("f")] == ["000001", "000002"]
+
+
+def test_history_after_an_import_finds_every_pair_diffed(project, reports, monkeypatch):
+    """An import diffs the pairs it made adjacent (as `check` keeps its diff), so the first
+    `history` and `report` read them back instead of diffing every edition again."""
+    import listwatch.diff
+    from listwatch.diff import diff_files
+    from listwatch.history import pair_diff
+
+    assert lw(project, "import", "nml", reports[2021]["path"], reports[2019]["path"]).exit_code == 0
+    store = Store(project / "store")
+    cache = project / "store" / "watches" / "nml" / "cache"
+    a, c = store.snapshots("nml")
+    assert sorted(p.name for p in cache.glob("diff-*.json")) == [f"diff-{a.stem}--{c.stem}.json"]
+    # 2020 slots in between: both of its pairs are diffed now, as history would diff them
+    assert lw(project, "import", "nml", reports[2020]["path"]).exit_code == 0
+    a, b, c = store.snapshots("nml")
+    kept = {p.name: json.loads(p.read_text())["value"] for p in cache.glob("diff-*.json")}
+    assert kept[f"diff-{a.stem}--{b.stem}.json"] == diff_files(a, b)
+    assert kept[f"diff-{b.stem}--{c.stem}.json"] == diff_files(b, c)
+
+    def no_diffing(*args, **kwargs):
+        raise AssertionError("history diffed a pair the import had diffed")
+
+    monkeypatch.setattr(listwatch.diff, "diff_files", no_diffing)
+    assert pair_diff(store, "nml", b, c) == kept[f"diff-{b.stem}--{c.stem}.json"]
+    out = lw(project, "history", "nml", "--format", "json")
+    assert out.exit_code == 0, out.output
+    assert lw(project, "report", "nml").exit_code == 0
+
+
+def test_an_import_beside_a_damaged_snapshot_still_stores(project, reports):
+    """Diffing the new pairs is only a cache: a stored file that cannot be read leaves the
+    import as it was, and `history` is the one to word the problem."""
+    store = Store(project / "store")
+    assert lw(project, "import", "nml", reports[2019]["path"]).exit_code == 0
+    (old,) = store.snapshots("nml")
+    old.write_text("{not json", encoding="utf-8")
+    out = lw(project, "import", "nml", reports[2020]["path"])
+    assert out.exit_code == 0, out.output
+    assert "stored" in out.stdout
+    assert len(store.snapshots("nml")) == 2
+    history = lw(project, "history", "nml")
+    assert history.exit_code != 0 and str(old) in history.output

@@ -206,3 +206,74 @@ def test_html_report_in_a_browser(nml_store, tmp_path):
         seen = {rgb for _, rgb in colours}
         assert (0x2f, 0x6d, 0xb5) in seen and (0xd9, 0x82, 0x2b) in seen, \
             f"online and physical bars drawn ({shot})"
+
+
+def random_series(rng, editions: int, snapshots_per_edition: int):
+    """Entries dropped, added, renamed (same domain), moved, and old ids coming back."""
+    serial = 0
+    gone: list[dict] = []
+
+    def new() -> dict:
+        nonlocal serial
+        serial += 1
+        if gone and rng.random() < 0.3:  # an entry that was on the list before
+            return gone.pop(rng.randrange(len(gone)))
+        if rng.random() < 0.4:
+            country = rng.choice(["China", "India", "Hong Kong"])
+            return {"id": f"physical/{country.lower()}/m{serial}", "name": f"Market {serial}",
+                    "category": "physical", "country": country}
+        return {"id": f"online/s{serial}", "name": f"SITE {serial}", "category": "online",
+                "urls": [f"s{serial}.example"]}
+
+    current = [new() for _ in range(12)]
+    for k in range(editions * snapshots_per_edition):
+        kept = []
+        for e in current:
+            roll = rng.random()
+            if roll < 0.15:
+                gone.append(e)
+            elif roll < 0.22 and e["category"] == "online":
+                serial += 1
+                kept.append({**e, "id": f"online/s{serial}", "name": f"SITE {serial} NEW"})
+            elif roll < 0.28 and e["category"] == "physical":
+                country = "China" if e["country"] != "China" else "India"
+                kept.append({**e, "country": country,
+                             "id": f"physical/{country.lower()}/{e['id'].rsplit('/', 1)[1]}"})
+            else:
+                kept.append(e)
+        ids = {e["id"] for e in kept}
+        kept += [e for e in (new() for _ in range(rng.randint(0, 4))) if e["id"] not in ids]
+        current = list({e["id"]: e for e in kept}.values())
+        yield str(2000 + k // snapshots_per_edition), f"{2000 + k}-01-01T00:00:{k % 60:02d}Z", \
+            current
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_sizes_and_timeline_agree_with_history_rows(tmp_path, seed):
+    """Bounded random series (one or two snapshots per edition): the report's counts are
+    the history rows' and, with one snapshot per edition, the snapshot's own size."""
+    import random
+
+    from listwatch.history import spans
+
+    rng = random.Random(seed)
+    per_edition = 1 + seed % 2
+    store = Store(tmp_path)
+    sizes_stored = {}
+    for edition, when, entries in random_series(rng, 6, per_edition):
+        store.save("l", make({"id": "l", "edition": edition}, entries,
+                             {"plugin": "t", "retrieved_at": when}, []))
+        sizes_stored[edition] = len(entries)
+    data = build(store, "l")
+    rows = json.loads(lw(store, "history", "l", "--format", "json").stdout)
+    editions = data["editions"]
+    expected = expected_sizes(rows, editions)
+    for s in expected:
+        s["other"] = s["total"] - s["online"] - s["physical"]
+    assert data["sizes"] == expected
+    if per_edition == 1:
+        assert [s["total"] for s in data["sizes"]] == [sizes_stored[e] for e in editions]
+    # one row per entry: an id reused by another entry later is two rows
+    assert sorted((t["id"], t["listed"], t["spans"], t["count"]) for t in data["timeline"]) \
+        == sorted((r["id"], [e in r["editions"] for e in editions],
+                   spans(r["editions"], editions), len(r["editions"])) for r in rows)
