@@ -9,8 +9,10 @@ changes a field of ~2%. Prints a Markdown table: medians of --runs after one war
 the median ratio to the baseline timed right before each run. The baseline runs with the
 garbage collector off (listwatch pauses it too), so neither pays for the collector.
 
-The diffs of consecutive snapshots are found in the store's cache, as after `check` or
-`import` (both keep the diffs they make); the cold row deletes the cache first, as for a
+The first three rows run again over an unchanged store: what the previous run found is
+kept in the store's cache. The "after a change" rows delete that first, as `check` does by
+storing a snapshot; the diffs of consecutive snapshots stay cached, as after `check` or
+`import` (both keep the diffs they make). The cold row deletes the whole cache, as for a
 store filled before they kept them.
 """
 
@@ -75,7 +77,11 @@ def series(editions: int, entries: int, seed: int = 1) -> list[list[dict]]:
     return out
 
 
-def timed(fn) -> float:
+def timed(task) -> float:
+    """Time ``task``: a function, or ``(setup, function)`` with the setup not timed."""
+    setup, fn = task if isinstance(task, tuple) else (None, task)
+    if setup:
+        setup()
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
@@ -86,12 +92,12 @@ def interleaved(tasks: dict, runs: int) -> dict[str, tuple[float, float]]:
     (the build machine is shared: load drifts, so each ratio compares like with like)."""
     times: dict[str, list[float]] = {name: [] for name in tasks}
     ratios: dict[str, list[float]] = {name: [] for name in tasks}
-    for fn in tasks.values():
-        fn()  # warm-up: imports, caches
+    for task in tasks.values():
+        timed(task)  # warm-up: imports, caches
     for _ in range(runs):
-        for name, fn in tasks.items():
+        for name, task in tasks.items():
             base = timed(tasks["baseline"])
-            t = timed(fn)
+            t = timed(task)
             times[name].append(t)
             ratios[name].append(t / base)
     return {name: (statistics.median(times[name]), statistics.median(ratios[name]))
@@ -135,14 +141,24 @@ def main() -> None:
         rows, editions = history(store, "nml")
         print(f"{len(editions)} editions × {args.entries} entries; {len(rows)} history rows, "
               f"{sum(bool(r['former']) for r in rows)} followed through a rename or move\n")
-        first = {"cold `history` (no cached diffs)": lambda: (
-            shutil.rmtree(root / "watches" / "nml" / "cache", ignore_errors=True), history(store, "nml"))}
+        cache = root / "watches" / "nml" / "cache"
+
+        def changed():  # as after `check` stored a change: its diff is kept, not the walk
+            (cache / "history.json").unlink(missing_ok=True)
+
+        def cold():  # as for a store filled before diffs were kept
+            shutil.rmtree(cache, ignore_errors=True)
+
         tasks = {"baseline": baseline,
                  "`history --format json` (rows + JSON out)": run_history,
                  "`report --html` (data + HTML)": run_html,
-                 "`report` (data + Markdown)": run_markdown}
+                 "`report` (data + Markdown)": run_markdown,
+                 "first `history --format json` after a change": (changed, run_history),
+                 "first `report --html` after a change": (changed, run_html),
+                 "first `report` (Markdown) after a change": (changed, run_markdown)}
         results = interleaved(tasks, args.runs)
-        cold = interleaved({"baseline": baseline, **first}, 3)
+        cold = interleaved({"baseline": baseline,
+                            "cold `history` (no diffs kept)": (cold, run_history)}, 3)
         base = results["baseline"][0]
         print(f"| what | time | baseline: orjson, the {len(paths)} snapshots | ratio |")
         print("| --- | ---: | ---: | ---: |")

@@ -14,6 +14,7 @@ counted by the day each snapshot was retrieved.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,11 +45,15 @@ class Walk:
     editions: list[str]                 # distinct, oldest first
     when: list[dict]                    # per edition: {"edition", "retrieved_at"} (its last)
     rows: list[dict]                    # history rows, sorted by id
-    runs: list[list[tuple[int, int]]]   # per row: its editions, as [start, end) positions
-    countries: list[Counter]            # per edition: physical markets per country
+    runs: list[list[int]]               # per row: its editions, [start, end) positions, flat
+    countries: list[dict[str, int]]     # per edition: physical markets per country
     paths: list[Path]                   # the snapshots read, oldest first
     last_of: list[Path]                 # per edition: its newest snapshot
-    latest: dict                        # the newest snapshot
+
+    @functools.cached_property
+    def latest(self) -> dict:
+        """The newest snapshot (read when asked for: `history` does not need it)."""
+        return load_stored(self.paths[-1])
 
 
 def label(edition: str | None, retrieved_at: str) -> str:
@@ -63,14 +68,17 @@ def _count(entries, sign: int, by_country: Counter) -> None:
             by_country[e.get("country") or "—"] += sign
 
 
-def _pair_key(old: Path, new: Path) -> list:
+def _stamp(path: Path) -> list:
+    st = path.stat()
+    return [path.name, st.st_size, st.st_mtime_ns]
+
+
+def _key(*paths: Path) -> list:
+    """What a value derived from stored snapshots depends on: listwatch, the rename
+    threshold, and each file (stored snapshots never change, but a store can be rebuilt)."""
     from .version import __version__
 
-    def stamp(path: Path) -> list:
-        st = path.stat()
-        return [path.name, st.st_size, st.st_mtime_ns]
-
-    return [__version__, RENAME_THRESHOLD, *stamp(old), *stamp(new)]
+    return [__version__, RENAME_THRESHOLD, *(part for p in paths for part in _stamp(p))]
 
 
 def pair_diff(store: Store, watch: str, old: Path, new: Path) -> dict:
@@ -78,7 +86,7 @@ def pair_diff(store: Store, watch: str, old: Path, new: Path) -> dict:
     change, so it is computed once (again when listwatch or a file changes)."""
     from .diff import diff_files
 
-    return store.cached(watch, f"diff-{old.stem}--{new.stem}", _pair_key(old, new),
+    return store.cached(watch, f"diff-{old.stem}--{new.stem}", _key(old, new),
                         lambda: diff_files(old, new))
 
 
@@ -86,7 +94,7 @@ def remember_pair(store: Store, watch: str, old: Path, new: Path, d: dict) -> No
     """Keep the diff ``check`` just made of two stored snapshots (with no ignored fields,
     renames not unfolded: what :func:`pair_diff` would compute), so the first ``history``
     or ``report`` after a run of checks finds every pair ready."""
-    store.keep(watch, f"diff-{old.stem}--{new.stem}", _pair_key(old, new), d)
+    store.keep(watch, f"diff-{old.stem}--{new.stem}", _key(old, new), d)
 
 
 def load_stored(path: Path) -> dict:
@@ -107,7 +115,8 @@ def load_stored(path: Path) -> dict:
 
 @gc_paused()
 def walk(store: Store, watch: str) -> Walk:
-    """One pass over the stored snapshots of ``watch``, oldest first.
+    """One pass over the stored snapshots of ``watch``, oldest first; what it found is
+    kept in the store's cache until a snapshot is stored or removed.
 
     This and the other steps from the store to the page (:func:`history`, :func:`as_json`,
     ``reporting.build``, the renderers) pause the garbage collector: they make many small
@@ -115,6 +124,38 @@ def walk(store: Store, watch: str) -> Walk:
     paths = store.snapshots(watch)
     if not paths:
         raise ConfigError(f"no stored snapshots of watch {watch!r} in {store.root}")
+    latest = None
+
+    def compute() -> dict:
+        nonlocal latest
+        found, latest = _walk(store, watch, paths)
+        return found
+
+    key = ["history/1", *_key(*paths)]
+    found = store.cached(watch, "history", key, compute)
+    try:
+        out = _as_walk(found, paths)
+    except (KeyError, TypeError, IndexError, ValueError):  # not what listwatch kept
+        found = compute()
+        store.keep(watch, "history", key, found)
+        out = _as_walk(found, paths)
+    if latest is not None:
+        out.latest = latest  # read already
+    return out
+
+
+def _as_walk(found: dict, paths: list[Path]) -> Walk:
+    n = len(found["editions"])
+    if not (len(found["rows"]) == len(found["runs"]) and
+            n == len(found["when"]) == len(found["countries"]) == len(found["newest"]) and
+            all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in found["rows"])):
+        raise ValueError("a kept walk that does not add up")
+    return Walk(found["editions"], found["when"], found["rows"], found["runs"],
+                found["countries"], paths, [paths[k] for k in found["newest"]])
+
+
+def _walk(store: Store, watch: str, paths: list[Path]) -> tuple[dict, dict]:
+    """What :class:`Walk` holds, as JSON (to be kept), and the newest snapshot."""
     first = load_stored(paths[0])
     steps = [{"to": {"edition": (first.get("list") or {}).get("edition"),
                      "retrieved_at": (first.get("source") or {}).get("retrieved_at")},
@@ -164,7 +205,7 @@ def walk(store: Store, watch: str) -> Walk:
                                              if f in ("name", "category", "country")}}
             if moved:
                 _count([chain.entry], 1, by_country)
-        countries.append(+by_country)
+        countries.append(dict(+by_country))
 
     latest = load_stored(paths[-1]) if len(paths) > 1 else first
     for e in latest["entries"]:  # the names as printed last (the diff skips case noise)
@@ -173,28 +214,22 @@ def walk(store: Store, watch: str) -> Walk:
     editions = list(dict.fromkeys(labels))
     n = len(labels)
     if len(editions) == n:  # one snapshot per edition: a step is an edition
-        def runs_of(spans: list[list]) -> list[tuple[int, int]]:
-            out: list[tuple[int, int]] = []
-            for s, e in spans:  # off under one id, back under another in the same step
-                if out and out[-1][1] == s:
-                    out[-1] = (out[-1][0], n if e is None else e)
+        def runs_of(spans: list[list]) -> list[int]:
+            out: list[int] = []
+            for s, e in spans:
+                if out and out[-1] == s:  # off under one id, back under another at once
+                    out[-1] = n if e is None else e
                 else:
-                    out.append((s, n if e is None else e))
+                    out += (s, n if e is None else e)
             return out
     else:  # several snapshots of an edition (or of a day): steps -> editions
         index = {name: i for i, name in enumerate(editions)}
         step_edition = [index[name] for name in labels]
 
-        def runs_of(spans: list[list]) -> list[tuple[int, int]]:
+        def runs_of(spans: list[list]) -> list[int]:
             at = sorted({step_edition[i] for s, e in spans
                          for i in range(s, n if e is None else e)})
-            out: list[tuple[int, int]] = []
-            for i in at:
-                if out and out[-1][1] == i:
-                    out[-1] = (out[-1][0], i + 1)
-                else:
-                    out.append((i, i + 1))
-            return out
+            return _runs(at)
     last_step = {name: k for k, name in enumerate(labels)}  # each edition's newest
     # by id; an id another entry was renamed to after this one left keeps both rows
     chains = sorted(made, key=lambda c: c.entry["id"])
@@ -207,11 +242,13 @@ def walk(store: Store, watch: str) -> Walk:
         rows.append({"id": e["id"], "name": e["name"], "category": e.get("category"),
                      "country": e.get("country"), "first": step_when[chain.spans[0][0]],
                      "last": step_when[n - 1 if end is None else end - 1],
-                     "editions": [x for a, b in at for x in editions[a:b]],
+                     "editions": editions[at[0]:at[1]] if len(at) == 2 else
+                     [x for a, b in zip(at[::2], at[1::2]) for x in editions[a:b]],
                      "listed_now": end is None, "former": chain.former})
     newest = [last_step[name] for name in editions]
-    return Walk(editions, [step_when[k] for k in newest], rows, runs,
-                [countries[k] for k in newest], paths, [paths[k] for k in newest], latest)
+    return {"editions": editions, "when": [step_when[k] for k in newest], "rows": rows,
+            "runs": runs, "countries": [countries[k] for k in newest], "newest": newest}, \
+        latest
 
 
 @gc_paused()
@@ -243,19 +280,24 @@ def spans(listed: list[str], editions: list[str]) -> str:
     """``2008–2011, 2016–2023``: runs of consecutive stored editions an entry was listed in
     (``listed``, in the order of ``editions``: every stored edition, oldest first)."""
     index = {name: i for i, name in enumerate(editions)}
-    runs: list[tuple[int, int]] = []
-    for i in (index[name] for name in listed):
-        if runs and runs[-1][1] == i:
-            runs[-1] = (runs[-1][0], i + 1)
+    return run_text(_runs([index[name] for name in listed]), editions)
+
+
+def _runs(positions: list[int]) -> list[int]:
+    """Ascending positions as runs, ``[start, end)``, flat: ``[0, 1, 2, 4]`` -> ``[0, 3, 4, 5]``."""
+    out: list[int] = []
+    for i in positions:
+        if out and out[-1] == i:
+            out[-1] = i + 1
         else:
-            runs.append((i, i + 1))
-    return run_text(runs, editions)
+            out += (i, i + 1)
+    return out
 
 
-def run_text(runs: list[tuple[int, int]], editions: list[str]) -> str:
-    """``2008–2011, 2016–2023`` for runs of positions in ``editions``, ``[start, end)``."""
+def run_text(runs: list[int], editions: list[str]) -> str:
+    """``2008–2011, 2016–2023`` for runs of positions in ``editions`` (as :func:`_runs`)."""
     return ", ".join(editions[a] if b - a == 1 else f"{editions[a]}–{editions[b - 1]}"
-                     for a, b in runs)
+                     for a, b in zip(runs[::2], runs[1::2]))
 
 
 def describe(row: dict, editions: list[str]) -> str:

@@ -9,6 +9,7 @@ links are only ever http(s) URLs.
 
 from __future__ import annotations
 
+import functools
 import re
 from html import escape
 
@@ -56,7 +57,7 @@ _SPECIAL = re.compile("[&<>\"']")
 def esc(value) -> str:
     """Text for HTML (attribute values too); "—" for nothing."""
     if value is None or value == "":
-        return "—"
+        return "&mdash;"
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return escape(text) if _SPECIAL.search(text) else text  # most names need nothing
 
@@ -106,14 +107,14 @@ def chart(sizes: list[dict]) -> str:
             out.append(f'<text x="{mid}" y="{top + plot + 28}" text-anchor="middle" '
                        f'class="add">+{s["added"]}</text>')
             out.append(f'<text x="{mid}" y="{top + plot + 41}" text-anchor="middle" '
-                       f'class="rem">−{s["removed"]}</text>')
+                       f'class="rem">&minus;{s["removed"]}</text>')
         out.append("</g>")
     out.append("</svg>")
     legend = "".join(f'<span><i style="background:var(--{k})"></i>{k}</span>'
                      for k in ("online", "physical", "other")
                      if any(s[k] for s in sizes))
     return "\n".join(out) + f'\n<p class="legend">{legend}<span class="add">+ added</span>' \
-        '<span class="rem">− removed</span></p>'
+        '<span class="rem">&minus; removed</span></p>'
 
 
 def _table(head: list[str], rows: list[str], table_id: str, cls: str = "") -> str:
@@ -127,11 +128,11 @@ def _sizes_table(sizes: list[dict]) -> str:
     cols = [k for k in ("online", "physical", "other") if any(s[k] for s in sizes)]
     cols += ["total", "added", "removed"]
     head = ["<th>Edition</th>"] + [f'<th class="n">{k.capitalize()}</th>' for k in cols]
-    sign = {"added": ("add", "+"), "removed": ("rem", "−")}
+    sign = {"added": ("add", "+"), "removed": ("rem", "&minus;")}
     rows = []
     for s in sizes:
         cells = "".join(f'<td class="n {sign.get(k, ("", ""))[0]}" data-key="{k}">'
-                        + ("—" if s[k] is None else f"{sign.get(k, ('', ''))[1]}{s[k]}")
+                        + ("&mdash;" if s[k] is None else f"{sign.get(k, ('', ''))[1]}{s[k]}")
                         + "</td>" for k in cols)
         rows.append(f'<tr data-edition="{escape(str(s["edition"]), quote=True)}">'
                     f'<td>{esc(s["edition"])}</td>{cells}</tr>')
@@ -151,14 +152,14 @@ def _changes(change: dict | None) -> str:
                 lis.append(f"{_named(item)}" + (f' <span class="muted">({where})</span>'
                                                 if where else ""))
             elif kind == "renamed":
-                lis.append(f"{esc(item['from'])} → {_named(item['to'])} "
+                lis.append(f"{esc(item['from'])} &rarr; {_named(item['to'])} "
                            f'<span class="muted">(same {esc(item["reason"])})</span>')
             elif kind == "moved":
-                lis.append(f"{_named(item['entry'])} moved: country {esc(item['from'])} → "
+                lis.append(f"{_named(item['entry'])} moved: country {esc(item['from'])} &rarr; "
                            f"{esc(item['to'])}")
             else:
                 lis.append(f"{esc(item['name'])}: " + "; ".join(
-                    f"{esc(f)}: {esc(v['from'])} → {esc(v['to'])}"
+                    f"{esc(f)}: {esc(v['from'])} &rarr; {esc(v['to'])}"
                     for f, v in item["fields"].items()))
         if not lis:
             empty.append(kind)
@@ -174,13 +175,14 @@ def _changes(change: dict | None) -> str:
 def _latest(entries: list[dict]) -> str:
     head = ["<th>Name</th>", "<th>Category</th>", "<th>Country</th>",
             '<th class="wide">Domains</th>', "<th>Page</th>"]
+    same = functools.cache(esc)  # categories and countries: a few values, many rows
     rows = []
     for e in entries:
-        page = (f'<a href="{escape(e["link"], quote=True)}">p.&nbsp;{e["page"]}</a>'
+        page = (f'<a href="{esc(e["link"])}">p.&nbsp;{e["page"]}</a>'
                 if e["link"] else esc(e["page"]))
-        rows.append(f'<tr><td>{esc(e["name"])}</td><td>{esc(e["category"])}</td>'
-                    f'<td>{esc(e["country"])}</td><td class="wide domains">{esc(e["urls"])}</td>'
-                    f"<td>{page}</td></tr>")
+        rows.append(f'<tr><td>{esc(e["name"])}</td><td>{same(e["category"])}</td>'
+                    f'<td>{same(e["country"])}</td><td class="wide domains">{esc(e["urls"])}'
+                    f"</td><td>{page}</td></tr>")
     return _table(head, rows, "latest")
 
 
@@ -197,6 +199,11 @@ def _timeline(editions: list[str], timeline: list[dict]) -> str:
         ["<th>Listed</th>"]
     titles = [escape(e, quote=True) for e in editions]
     cells_of: dict[tuple, str] = {}  # rows listed alike (and of one kind) share their cells
+
+    @functools.cache
+    def spans(text: str) -> str:  # "2016&ndash;2021": the page stays ASCII for ASCII names
+        return esc(text).replace("–", "&ndash;")
+
     rows = []
     for t in timeline:
         kind = t["category"] or "other"
@@ -211,7 +218,7 @@ def _timeline(editions: list[str], timeline: list[dict]) -> str:
                          f'{esc(f["until"])}</span>' for f in t["former"]) if t["former"] else ""
         rows.append(f'<tr data-id="{esc(t["id"])}" data-count="{t["count"]}">'
                     f"<td>{esc(t['name'])}{former}</td>{cells}"
-                    f'<td class="spans">{esc(t["spans"])} ({t["count"]})</td></tr>')
+                    f'<td class="spans">{spans(t["spans"])} ({t["count"]})</td></tr>')
     return _table(head, rows, "timeline", "grid")
 
 
@@ -232,13 +239,14 @@ def render(data: dict) -> str:
         ("history", "Each entry across editions", _timeline(eds, data["timeline"])),
     ]
     nav = "".join(f'<a href="#{key}">{title}</a>' for key, title, _ in sections)
+    kept = stored(eds, esc).replace("–", "&ndash;")
     head = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             f"style-src 'unsafe-inline'; img-src data:\">\n"
-            f"<title>{esc(data['title'])} — listwatch report</title>\n<style>{CSS}</style>"
+            f"<title>{esc(data['title'])} &mdash; listwatch report</title>\n<style>{CSS}</style>"
             f"</head>\n<body>\n<header><h1>{esc(data['title'])}</h1>\n"
-            f'<p class="muted">Watch <strong>{esc(data["watch"])}</strong>: {stored(eds, esc)}; '
+            f'<p class="muted">Watch <strong>{esc(data["watch"])}</strong>: {kept}; '
             f"latest {esc(edition)}, retrieved "
             f"{esc(latest['retrieved_at'])}.</p>\n<nav>{nav}</nav></header>")
     parts = [head]

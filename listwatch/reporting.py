@@ -14,6 +14,7 @@ import functools
 import itertools
 import re
 import urllib.parse
+from collections import Counter
 
 from .history import pair_diff, run_text, walk
 from .snapshot import gc_paused
@@ -79,36 +80,37 @@ def build(store: Store, watch: str) -> dict:
     location = (latest.get("source") or {}).get("location")
     pdf = _pdf_url(location) if location else None
     n = len(editions)
-    # per edition, as differences at each run's ends: O(runs), not O(rows x editions)
-    total, online, physical, added, removed = ([0] * (n + 1) for _ in range(5))
-    by_category = {"online": online, "physical": physical}
-    shown: dict[tuple, tuple[list[bool], str]] = {}  # rows listed alike share their cells
+    shown: dict[tuple, tuple] = {}  # rows listed alike share their flags and words
+    alike: Counter = Counter()      # (category, runs): how many rows
     timeline = []
     for r, runs in zip(found.rows, found.runs):
-        by = by_category.get(r["category"])
-        count = 0
-        for a, b in runs:
-            total[a] += 1
-            total[b] -= 1
-            if by is not None:
-                by[a] += 1
-                by[b] -= 1
-            added[a] += 1
-            removed[b] += 1
-            count += b - a
         key = tuple(runs)
         if key not in shown:
             flags = [False] * n
-            for a, b in runs:
+            for a, b in zip(runs[::2], runs[1::2]):
                 flags[a:b] = [True] * (b - a)
-            shown[key] = (flags, run_text(runs, editions))
-        flags, text = shown[key]
+            shown[key] = (flags, run_text(runs, editions), flags.count(True))
+        flags, text, count = shown[key]
+        alike[r["category"], key] += 1
         timeline.append({"id": r["id"], "name": r["name"], "category": r["category"],
                          "country": r["country"], "listed_now": r["listed_now"],
                          "spans": text, "count": count, "listed": flags,
                          "former": r["former"]})
     timeline.sort(key=lambda t: (not t["listed_now"], t["category"] or "", -t["count"],
                                  t["name"].casefold()))
+    # per edition, as differences at the ends of runs: O(patterns), not O(rows x editions)
+    total, online, physical, added, removed = ([0] * (n + 1) for _ in range(5))
+    by_category = {"online": online, "physical": physical}
+    for (category, runs), k in alike.items():
+        by = by_category.get(category)
+        for a, b in zip(runs[::2], runs[1::2]):
+            total[a] += k
+            total[b] -= k
+            if by is not None:
+                by[a] += k
+                by[b] -= k
+            added[a] += k
+            removed[b] += k
     total, online, physical = (list(itertools.accumulate(c)) for c in (total, online, physical))
     sizes = [{"edition": edition, "total": total[i], "online": online[i],
               "physical": physical[i], "other": total[i] - online[i] - physical[i],
@@ -157,15 +159,25 @@ def _table(head: list[str], rows: list[list]) -> list[str]:
 
 
 def _timeline(editions: list[str], timeline: list[dict]) -> list[str]:
-    cells_of: dict[tuple, str] = {}  # rows listed alike share their cells
+    cells_of: dict[tuple, str] = {}  # rows listed alike share their cells and words
+    same = functools.cache(md)
     rows = []
     for t in timeline:
         key = tuple(t["listed"])
         cells = cells_of.get(key)
         if cells is None:
             cells = cells_of[key] = " | ".join(["●" if x else "·" for x in key])
-        rows.append(f"| {md(t['name'])} | {cells} | {md(t['spans'])} ({t['count']}) |")
+        rows.append(f"| {md(t['name'])} | {cells} | {same(t['spans'])} ({t['count']}) |")
     return [*_head(["Entry", *map(md, editions), "Listed"]), *rows, ""]
+
+
+def _latest(entries: list[dict]) -> list[str]:
+    same = functools.cache(md)  # categories and countries: a few values, many rows
+    rows = [f"| {md(e['name'])} | {same(e['category'])} | {same(e['country'])} | "
+            f"{md(e['urls'])} | "
+            + (f"[p. {e['page']}]({e['link']})" if e["link"] else md(e["page"])) + " |"
+            for e in entries]
+    return [*_head(["Name", "Category", "Country", "Domains", "Page"]), *rows, ""]
 
 
 def _named(e: dict) -> str:
@@ -238,10 +250,7 @@ def markdown(data: dict) -> str:
         out += _table(["Country", *map(md, eds)],
                       [[md(c["country"]), *c["counts"]] for c in data["countries"]])
     out += [f"## {md(latest['edition'] or eds[-1])} list ({len(latest['entries'])} entries)", ""]
-    out += _table(["Name", "Category", "Country", "Domains", "Page"],
-                  [[md(e["name"]), md(e["category"]), md(e["country"]), md(e["urls"]),
-                    f"[p. {e['page']}]({e['link']})" if e["link"] else md(e["page"])]
-                   for e in latest["entries"]])
+    out += _latest(latest["entries"])
     out += ["## Timeline", ""]
     out += _timeline(eds, data["timeline"])
     return "\n".join(out).rstrip() + "\n"

@@ -324,7 +324,8 @@ class Store:
 
         path = self.root / "watches" / watch / "cache" / f"{name}.json"
         with contextlib.suppress(OSError):
-            write_atomic(path, dumps({"key": key, "value": value}).encode("utf-8"))
+            write_atomic(path, dumps({"key": key, "value": value}).encode("utf-8"),
+                         durable=False)  # only a cache: one lost to a crash is recomputed
 
     # -- per-watch state (HTTP validators) -----------------------------------------
     def state(self, watch: str) -> dict:

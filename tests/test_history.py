@@ -151,14 +151,74 @@ def test_diffs_of_stored_pairs_are_cached_and_a_bad_cache_is_recomputed(tmp_path
     store.save("l", snap("2021", [{"id": "b", "name": "Beta", "urls": ["a.com"]}],
                          "2022-01-01T00:00:00Z"))
     first, _ = history(store, "l")
-    (cached,) = (tmp_path / "s" / "watches" / "l" / "cache").iterdir()
+    cache = tmp_path / "s" / "watches" / "l" / "cache"
+    (cached,) = cache.glob("diff-*.json")
+    walked = cache / "history.json"
+
+    def again() -> list[dict]:
+        walked.unlink()  # what history found is kept too: make it walk the pairs again
+        return history(store, "l")[0]
+
     assert json.loads(cached.read_text("utf-8"))["value"]["renamed"][0]["reason"] == "url"
     cached.write_text("{not json", encoding="utf-8")
-    assert history(store, "l")[0] == first
+    assert again() == first
     assert json.loads(cached.read_text("utf-8"))["value"]["counts"]["renamed"] == 1
     # a cache written for other files (another listwatch, a re-created store) is not used
     doc = json.loads(cached.read_text("utf-8"))
     doc["value"]["renamed"] = []
     doc["key"][0] = "0.0.0"
     cached.write_text(json.dumps(doc), encoding="utf-8")
-    assert history(store, "l")[0] == first
+    assert again() == first
+
+
+def test_what_history_found_is_kept_until_a_snapshot_is_stored(tmp_path, monkeypatch):
+    """The second `history` or `report` reads what the first found; storing an edition,
+    a damaged cache file, or a snapshot file changed in place makes it walk again."""
+    import listwatch.history
+    from listwatch.reporting import build
+
+    store = Store(tmp_path / "s")
+    a = {"id": "a", "name": "Alpha", "urls": ["a.com"], "category": "online"}
+    b = {"id": "b", "name": "Bazaar", "category": "physical", "country": "Peru"}
+    store.save("l", snap("2020", [a, b], "2021-01-01T00:00:00Z"))
+    store.save("l", snap("2021", [{**a, "id": "a2", "name": "Alpha Two"}],
+                         "2022-01-01T00:00:00Z"))
+    rows, editions = history(store, "l")
+    report = build(store, "l")
+    walks = []
+    real = listwatch.history._walk
+    monkeypatch.setattr(listwatch.history, "_walk",
+                        lambda *args: walks.append(args) or real(*args))
+    assert history(store, "l") == (rows, editions) and build(store, "l") == report
+    assert walks == []  # both read what the first history found
+    walked = tmp_path / "s" / "watches" / "l" / "cache" / "history.json"
+    walked.write_text('{"key": [], "value"', encoding="utf-8")
+    assert history(store, "l") == (rows, editions) and len(walks) == 1
+    store.save("l", snap("2022", [b], "2023-01-01T00:00:00Z"))
+    rows, editions = history(store, "l")
+    assert editions == ["2020", "2021", "2022"] and len(walks) == 2
+    assert [(r["id"], r["editions"]) for r in rows] == [
+        ("a2", ["2020", "2021"]), ("b", ["2020", "2022"])]
+    assert build(store, "l")["sizes"][-1]["total"] == 1 and len(walks) == 2
+    # a snapshot rewritten in place (same name, other bytes) is not what was walked
+    last = store.snapshots("l")[-1]
+    last.write_text(last.read_text("utf-8").replace("Bazaar", "Bazar"), encoding="utf-8")
+    assert [r["name"] for r in history(store, "l")[0]] == ["Alpha Two", "Bazar"]
+    assert len(walks) == 3
+
+
+def test_a_kept_walk_that_does_not_add_up_is_walked_again(tmp_path):
+    """A cache file with the right key but not what listwatch wrote (edited by hand, or
+    by a tool) is no reason to fail: history walks the snapshots again."""
+    store = Store(tmp_path / "s")
+    store.save("l", snap("2020", [{"id": "a", "name": "Alpha"}], "2021-01-01T00:00:00Z"))
+    store.save("l", snap("2021", [{"id": "b", "name": "Beta"}], "2022-01-01T00:00:00Z"))
+    rows = history(store, "l")[0]
+    walked = tmp_path / "s" / "watches" / "l" / "cache" / "history.json"
+    doc = json.loads(walked.read_text("utf-8"))
+    for damage in ({"rows": doc["value"]["rows"][:1]}, {"newest": [7, 9]}, {"rows": [1, 2]},
+                   {"editions": None}, {"runs": "x"}):
+        walked.write_text(json.dumps({"key": doc["key"], "value": {**doc["value"], **damage}}),
+                          encoding="utf-8")
+        assert history(store, "l")[0] == rows, damage
+        assert json.loads(walked.read_text("utf-8")) == doc  # and kept right again

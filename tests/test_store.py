@@ -109,6 +109,19 @@ def test_write_atomic_leaves_old_content_when_the_write_fails(tmp_path, monkeypa
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"], "the temp file is removed"
 
 
+def test_snapshots_are_synced_to_disk_and_the_cache_is_not(tmp_path, monkeypatch):
+    """A stored snapshot must survive a power cut; a cache file need not (it is computed
+    again), so keeping one costs no fsync."""
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    store = Store(tmp_path)
+    store.keep("nml", "history", ["k"], {"rows": []})
+    assert synced == [] and store.cached("nml", "history", ["k"], dict) == {"rows": []}
+    store.save("nml", snap("2024", ["A"], "2025-01-08T10:00:00Z"))
+    assert len(synced) >= 2  # the file and its directory
+
+
 def test_history(store):
     result = CliRunner().invoke(cli, ["--store", str(store.root), "history", "nml",
                                       "--format", "json"], obj=App())
