@@ -10,6 +10,7 @@ links are only ever http(s) URLs.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from html import escape
 
@@ -32,7 +33,7 @@ th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align:
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 td.on { background: var(--online); } td.on.physical { background: var(--physical); }
 td.off { background: #fff; } .grid td.on, .grid td.off { min-width: 1.4rem; padding: 0; }
-.grid td.on + td.on { border-left: 1px solid #fff; } td.spans { white-space: nowrap; }
+td.spans { white-space: nowrap; }
 .grid th.ed { writing-mode: vertical-rl; transform: rotate(180deg); font-weight: normal; }
 .add { color: var(--add); } .rem { color: var(--rem); } .domains { word-break: break-all; }
 svg { width: 100%; height: auto; display: block; } svg text { font: 11px sans-serif; }
@@ -194,10 +195,25 @@ def _countries(editions: list[str], countries: list[dict]) -> str:
     return _table(head, rows, "countries")
 
 
+def _bars(kind: str, listed: list[bool], titles: list[str]) -> str:
+    """One row of the grid: a cell per run of editions listed (a bar titled with its
+    editions) or not, ``colspan`` for a run longer than one edition."""
+    cells = []
+    for flag, run in itertools.groupby(range(len(listed)), key=listed.__getitem__):
+        at = list(run)
+        span = f' colspan="{len(at)}"' if len(at) > 1 else ""
+        if flag:
+            title = titles[at[0]] if len(at) == 1 else f"{titles[at[0]]}&ndash;{titles[at[-1]]}"
+            cells.append(f'<td class="on {kind}"{span} title="{title}"></td>')
+        else:
+            cells.append(f'<td class="off"{span}></td>')
+    return "".join(cells)
+
+
 def _timeline(editions: list[str], timeline: list[dict]) -> str:
     head = ["<th>Entry</th>"] + [f'<th class="ed">{esc(e)}</th>' for e in editions] + \
         ["<th>Listed</th>"]
-    titles = [escape(e, quote=True) for e in editions]
+    titles = [esc(e) for e in editions]
     cells_of: dict[tuple, str] = {}  # rows listed alike (and of one kind) share their cells
 
     @functools.cache
@@ -210,10 +226,7 @@ def _timeline(editions: list[str], timeline: list[dict]) -> str:
         key = (kind, *t["listed"])
         cells = cells_of.get(key)
         if cells is None:
-            on = f'<td class="on {escape(kind, quote=True)}" title="'
-            cells = cells_of[key] = "".join([f'{on}{titles[i]}"></td>' if x else
-                                             '<td class="off"></td>'
-                                             for i, x in enumerate(t["listed"])])
+            cells = cells_of[key] = _bars(esc(kind), t["listed"], titles)
         former = "".join(f'<br><span class="muted">was {esc(f["name"])} until '
                          f'{esc(f["until"])}</span>' for f in t["former"]) if t["former"] else ""
         rows.append(f'<tr data-id="{esc(t["id"])}" data-count="{t["count"]}">'
