@@ -40,20 +40,41 @@ class _Chain:
 
 @dataclass
 class Walk:
-    """What one pass over a watch's stored snapshots found."""
+    """What one pass over a watch's stored snapshots found (kept as JSON in the cache)."""
 
     editions: list[str]                 # distinct, oldest first
-    when: list[dict]                    # per edition: {"edition", "retrieved_at"} (its last)
-    rows: list[dict]                    # history rows, sorted by id
+    steps: list[dict]                   # per snapshot: {"edition", "retrieved_at"}
+    rows: list[dict]                    # per entry, by id: id, name, category, country,
+    #                                     first and last (steps), listed_now, former
     runs: list[list[int]]               # per row: its editions, [start, end) positions, flat
     countries: list[dict[str, int]]     # per edition: physical markets per country
+    newest: list[int]                   # per edition: its newest step
     paths: list[Path]                   # the snapshots read, oldest first
-    last_of: list[Path]                 # per edition: its newest snapshot
+
+    @property
+    def when(self) -> list[dict]:
+        """Per edition: ``{"edition", "retrieved_at"}`` of its newest snapshot."""
+        return [self.steps[k] for k in self.newest]
+
+    @property
+    def last_of(self) -> list[Path]:
+        """Per edition: its newest snapshot."""
+        return [self.paths[k] for k in self.newest]
 
     @functools.cached_property
     def latest(self) -> dict:
         """The newest snapshot (read when asked for: `history` does not need it)."""
         return load_stored(self.paths[-1])
+
+    def history_row(self, i: int) -> dict:
+        """Row ``i`` as `history --format json` gives it (docs/formats.md)."""
+        r, at, editions = self.rows[i], self.runs[i], self.editions
+        return {"id": r["id"], "name": r["name"], "category": r["category"],
+                "country": r["country"], "first": self.steps[r["first"]],
+                "last": self.steps[r["last"]],
+                "editions": editions[at[0]:at[1]] if len(at) == 2 else
+                [x for a, b in zip(at[::2], at[1::2]) for x in editions[a:b]],
+                "listed_now": r["listed_now"], "former": r["former"]}
 
 
 def label(edition: str | None, retrieved_at: str) -> str:
@@ -131,7 +152,7 @@ def walk(store: Store, watch: str) -> Walk:
         found, latest = _walk(store, watch, paths)
         return found
 
-    key = ["history/1", *_key(*paths)]
+    key = ["history/2", *_key(*paths)]
     found = store.cached(watch, "history", key, compute)
     try:
         out = _as_walk(found, paths)
@@ -145,13 +166,16 @@ def walk(store: Store, watch: str) -> Walk:
 
 
 def _as_walk(found: dict, paths: list[Path]) -> Walk:
-    n = len(found["editions"])
-    if not (len(found["rows"]) == len(found["runs"]) and
-            n == len(found["when"]) == len(found["countries"]) == len(found["newest"]) and
-            all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in found["rows"])):
+    n, rows, steps = len(found["editions"]), found["rows"], found["steps"]
+    at = range(len(paths))
+    if not (len(rows) == len(found["runs"]) and len(steps) == len(paths) and
+            n == len(found["countries"]) == len(found["newest"]) and
+            all(k in at for k in found["newest"]) and
+            all(isinstance(r["id"], str) and r["first"] in at and r["last"] in at
+                for r in rows)):
         raise ValueError("a kept walk that does not add up")
-    return Walk(found["editions"], found["when"], found["rows"], found["runs"],
-                found["countries"], paths, [paths[k] for k in found["newest"]])
+    return Walk(found["editions"], steps, rows, found["runs"], found["countries"],
+                found["newest"], paths)
 
 
 def _walk(store: Store, watch: str, paths: list[Path]) -> tuple[dict, dict]:
@@ -233,22 +257,18 @@ def _walk(store: Store, watch: str, paths: list[Path]) -> tuple[dict, dict]:
     last_step = {name: k for k, name in enumerate(labels)}  # each edition's newest
     # by id; an id another entry was renamed to after this one left keeps both rows
     chains = sorted(made, key=lambda c: c.entry["id"])
-    rows, runs = [], []
+    rows = []
     for chain in chains:
-        at = runs_of(chain.spans)
         end = chain.spans[-1][1]
         e = chain.entry
-        runs.append(at)
         rows.append({"id": e["id"], "name": e["name"], "category": e.get("category"),
-                     "country": e.get("country"), "first": step_when[chain.spans[0][0]],
-                     "last": step_when[n - 1 if end is None else end - 1],
-                     "editions": editions[at[0]:at[1]] if len(at) == 2 else
-                     [x for a, b in zip(at[::2], at[1::2]) for x in editions[a:b]],
-                     "listed_now": end is None, "former": chain.former})
+                     "country": e.get("country"), "first": chain.spans[0][0],
+                     "last": n - 1 if end is None else end - 1, "listed_now": end is None,
+                     "former": chain.former})
     newest = [last_step[name] for name in editions]
-    return {"editions": editions, "when": [step_when[k] for k in newest], "rows": rows,
-            "runs": runs, "countries": [countries[k] for k in newest], "newest": newest}, \
-        latest
+    return {"editions": editions, "steps": step_when, "rows": rows,
+            "runs": [runs_of(chain.spans) for chain in chains],
+            "countries": [countries[k] for k in newest], "newest": newest}, latest
 
 
 @gc_paused()
@@ -256,15 +276,16 @@ def history(store: Store, watch: str, entry: str | None = None) -> tuple[list[di
     """History rows (see docs/formats.md) sorted by id, and every stored edition, oldest
     first. ``entry`` (an id or a name, current or former) keeps only the rows it names."""
     found = walk(store, watch)
-    rows = found.rows
+    picked = range(len(found.rows))
     if entry:
         want = norm(entry)
-        rows = [r for r in rows if entry in (r["id"], *(f["id"] for f in r["former"]))
-                or want in (norm(r["name"]), *(norm(f["name"]) for f in r["former"]))]
-        if not rows:
+        picked = [i for i, r in enumerate(found.rows)
+                  if entry in (r["id"], *(f["id"] for f in r["former"]))
+                  or want in (norm(r["name"]), *(norm(f["name"]) for f in r["former"]))]
+        if not picked:
             raise ConfigError(f"watch {watch!r}: no entry {entry!r} in "
                               f"{len(found.editions)} stored edition(s)")
-    return rows, found.editions
+    return [found.history_row(i) for i in picked], found.editions
 
 
 @gc_paused()
