@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from .check import Outcome, failure_line, judge, kinds_of, parse_key
 from .config import Config, Watch
-from .errors import ExitCode, ListwatchError, NotModified
+from .errors import ExitCode, ListwatchError, NotModified, StoreError
 from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context
 from .snapshot import load, utcnow
 from .sources import Registered, run
@@ -48,8 +48,12 @@ def _one(w: Watch, reg: Registered, store: Store, dry_run: bool, accept: bool) -
         snap["source"]["retrieved_at"] = old["source"]["retrieved_at"]
         snap["source"]["reparsed_at"] = utcnow()
         outcome = judge(w, kinds, store, latest, snap, ctx, dry_run, None, accept)
-    except (ListwatchError, NotModified) as exc:
+    except NotModified as exc:
         return Outcome(w, kinds, "failed", str(exc), code=ExitCode.SOURCE_FAILED)
+    except ListwatchError as exc:
+        if isinstance(exc, StoreError) and exc.exit_code == ExitCode.USAGE:
+            raise  # the store is unusable (disk full, permissions), as in `check`
+        return Outcome(w, kinds, "failed", str(exc), code=exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - one watch's bug fails that watch alone
         return Outcome(w, kinds, "failed", failure_line(exc, "re-parsing"),
                        code=ExitCode.SOURCE_FAILED, error=exc)

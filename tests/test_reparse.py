@@ -172,3 +172,24 @@ def test_a_hand_edited_edition_that_is_not_text_does_not_break_ordering(project)
     copy.write_text(text)
     assert store.edition(copy) is None
     assert len(store.snapshots("w")) == 2
+
+
+def test_a_full_disk_stops_reparse_as_it_stops_check(project, monkeypatch):
+    """Storing the re-parse fails (ENOSPC): the store's error, exit 2, nothing half-written,
+    not a failure of the watch's source (exit 3)."""
+    import os
+
+    from listwatch.errors import ExitCode, StoreError
+
+    config, store = project
+    check(config, sources_at("1.0", False), store)
+    before = sorted(p.name for p in store.root.rglob("*") if p.is_file())
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(StoreError, match="disk full") as raised:
+        reparse(config, sources_at("2.0", True), store)
+    assert raised.value.exit_code == ExitCode.USAGE
+    monkeypatch.undo()
+    assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == before
