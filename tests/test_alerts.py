@@ -546,6 +546,14 @@ def test_notice_decisions_with_a_fake_clock():
     assert over.notify_type == "success" and over.state["problems"] == {}
     once = decide({}, [Problem(None, "damaged"), Problem(None, "damaged 2")], set(), set(), t0)
     assert once.lines == ["damaged", "damaged 2"] and once.state["problems"] == {}
+    # not told (no URL took the notice): they wait, the newest 50, each once
+    assert once.unsent == {"listwatch": "errors/1", "problems": {},
+                           "untold": ["damaged", "damaged 2"]}
+    many = decide({"untold": [f"d{i}" for i in range(60)] + [7]},
+                  [Problem(None, "d59"), Problem(None, "new")], set(), set(), t0)
+    assert many.lines == [f"d{i}" for i in range(60)] + ["new"] and many.changed
+    assert many.unsent["untold"] == [f"d{i}" for i in range(11, 60)] + ["new"]
+    assert "untold" not in many.state
 
 
 def test_on_error_is_told_again_when_the_notice_was_not_delivered(tmp_path, hook):
@@ -739,6 +747,31 @@ def test_one_dead_on_error_url_does_not_make_the_others_hear_it_every_run(tmp_pa
     for _ in range(2):  # told once (by the URL that took it): quiet after that
         p.run("check")
     assert len(hook.accepted) == 1
+
+
+def test_a_damaged_record_on_error_did_not_hear_of_is_told_next_time(tmp_path, hook):
+    """A problem with no key to find it by again (a damaged outbox record, moved aside)
+    waits in errors.json when no on_error URL took the notice, and is told, once, by the
+    next notice that gets through."""
+    p = Project(tmp_path, [], on_error=[hook.url("json", "/ops")])
+    p.run("check")
+    snap = next((p.store / "watches" / "t" / "snapshots").glob("*.json"))
+    bad = p.store / "outbox" / "t" / snap.name
+    bad.parent.mkdir(parents=True)
+    bad.write_text('{"watch": "t"}')
+    hook.status = 500
+    r = p.run("check")
+    assert r.exit_code == 4 and "damaged outbox record" in r.stderr
+    assert not bad.exists() and hook.accepted == []
+    hook.status = 200
+    assert p.run("check").exit_code == 0  # the store is clean again; the notice goes out
+    (notice,) = hook.accepted
+    assert f"outbox/t/{snap.name}: damaged outbox record" in notice.payload["message"]
+    assert notice.payload["type"] == "failure"
+    for _ in range(2):
+        assert p.run("check").exit_code == 0
+    assert len(hook.accepted) == 1  # told once
+    assert "untold" not in json.loads((p.store / "errors.json").read_text())
 
 
 def test_an_outbox_target_with_bad_attempts_is_damaged_not_a_crash():

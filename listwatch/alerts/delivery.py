@@ -159,6 +159,8 @@ def after_check(log: Log, config, store, outcomes, dry_run: bool = False) -> Exi
                         f" {job.reason}", ALWAYS)
         if told and decision.changed:  # a notice no URL took is told again next run
             store.save_errors(decision.state)
+        elif not told and decision.unsent:  # with what has no key to be found again by
+            store.save_errors(decision.unsent)
         return code
     finally:
         sender.close()

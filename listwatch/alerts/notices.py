@@ -3,13 +3,15 @@ a day while it lasts, and once when it ends — not on every run.
 
 A problem has a key: ``watch:<name>`` (a watch failed or looked broken) or
 ``alert:<watch>/<record>:<url id>`` (an alert not delivered to a URL). Problems without a key
-(a damaged store file, moved aside) are told once, as they happen. What was told and
-when is kept in ``<store>/errors.json`` (written atomically)::
+(a damaged store file, moved aside) are told once, as they happen; when no on_error URL
+took the notice, they wait in ``untold`` for the next one. What was told and when is kept
+in ``<store>/errors.json`` (written atomically)::
 
     {"listwatch": "errors/1",
      "problems": {"watch:nml": {"since": "2026-11-28T16:00:00Z",
                                 "told": "2026-11-28T16:00:00Z",
-                                "line": "watch nml: …", "fixed": "watch nml works again"}}}
+                                "line": "watch nml: …", "fixed": "watch nml works again"}},
+     "untold": ["outbox record nml/….json is damaged; moved aside to ….broken"]}
 
 A watch's problem ends when the watch runs and is accepted (or is unchanged); a watch
 not run this time (``check OTHER``) keeps its state; a watch no longer configured is
@@ -24,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 RECORD = "errors/1"
 REMIND = timedelta(days=1)
+UNTOLD = 50  # problems without a key kept for the next notice (the newest)
 _TIME = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -56,6 +59,7 @@ class Decision:
     state: dict  # errors.json as it is once the notice is delivered
     changed: bool  # state differs from what is stored
     severities: set[str] = field(default_factory=set)  # of the problems told
+    unsent: dict | None = None  # errors.json when no URL took the notice (None: as stored)
 
     @property
     def failing(self) -> int:
@@ -79,13 +83,17 @@ def decide(stored: dict, problems: list[Problem], ran: set[str], configured: set
     ``configured``: every watch of the config (others' state is forgotten)."""
     now = now or clock()
     old = stored.get("problems") if isinstance(stored.get("problems"), dict) else {}
+    waiting = stored.get("untold") if isinstance(stored.get("untold"), list) else []
+    untold = list(dict.fromkeys(x for x in waiting if isinstance(x, str)))
     state: dict[str, dict] = {}
-    lines: list[str] = []
-    severities: set[str] = set()
+    lines: list[str] = list(untold)  # not told last time: no URL took that notice
+    severities: set[str] = {"failure"} if untold else set()
     current = {p.key for p in problems if p.key}
     for p in problems:
         if p.key is None:
-            lines.append(p.line)
+            if p.line not in untold:
+                lines.append(p.line)
+                untold.append(p.line)
             severities.add(p.severity)
             continue
         if p.key in state:  # the same problem twice in one run: told once
@@ -115,4 +123,7 @@ def decide(stored: dict, problems: list[Problem], ran: set[str], configured: set
         lines.append(f"recovered: {seen.get('fixed') or key} "
                      f"(a problem since {seen.get('since', '?')})")
     new = {"listwatch": RECORD, "problems": state}
-    return Decision(lines, new, new != {"listwatch": RECORD, "problems": old}, severities)
+    unsent = {"listwatch": RECORD, "problems": old, "untold": untold[-UNTOLD:]} \
+        if untold else None
+    return Decision(lines, new, new != {"listwatch": RECORD, "problems": old} or bool(waiting),
+                    severities, unsent)
