@@ -363,10 +363,15 @@ class Store:
         """``<store>/errors.json``; {} when absent. Damaged: moved aside, StoreDamaged."""
         path = self.root / "errors.json"
         try:
-            state = json.loads(path.read_bytes().decode("utf-8"))
+            data = path.read_bytes()
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError):
+        except OSError as exc:  # unreadable is not damaged: left where it is
+            raise StoreDamaged(f"store {self.root}: cannot read errors.json: "
+                               f"{exc.strerror or exc}") from None
+        try:
+            state = json.loads(data.decode("utf-8"))
+        except ValueError:
             state = None
         if not isinstance(state, dict):
             raise self.set_aside(path, "damaged (not a JSON object); on_error may hear "

@@ -161,3 +161,18 @@ def test_damaged_errors_file_is_named_moved_aside_and_rebuilt(tmp_path, hook):
     assert errors.with_name("errors.json.broken").exists()
     assert len(hook.accepted) == 2  # told again: what was told before is not known
     assert json.loads(errors.read_text())["problems"]
+
+
+def test_an_errors_file_that_cannot_be_read_is_said_and_left_where_it_is(tmp_path, hook):
+    """Unreadable (here: a directory, which root cannot read either) is not damaged: one
+    line, nothing moved aside, and the alerts still go out."""
+    p = Project(tmp_path, [hook.url("json", "/people")], on_error=[hook.url("json", "/ops")])
+    assert p.run("check").exit_code == 0
+    errors = p.store / "errors.json"
+    errors.mkdir()
+    p.add("c", "Gamma Shop")
+    r = p.run("check")
+    assert r.exit_code == 3, r.stderr
+    assert "cannot read errors.json" in r.stderr and "Traceback" not in r.stderr
+    assert errors.is_dir() and not errors.with_name("errors.json.broken").exists()
+    assert [a.path for a in hook.accepted] == ["/people"]
