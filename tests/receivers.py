@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import errno
 import json
 import socket
 import threading
@@ -67,6 +68,8 @@ class WebhookReceiver:
         self.arrived = threading.Event()  # set at each request read
         self._lock = threading.Lock()
         self._port = port or free_port()
+        self._fixed = bool(port)
+        self._bound = False  # once up, down() and up() keep the port
         self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle ---------------------------------------------------------------
@@ -117,7 +120,18 @@ class WebhookReceiver:
                 except OSError:
                     pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        for attempt in range(20):
+            try:
+                server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+                break
+            except OSError as exc:  # the free port was taken (an outgoing connection's?)
+                if exc.errno != errno.EADDRINUSE or attempt == 19:
+                    raise
+                if self._fixed or self._bound:
+                    time.sleep(0.05)  # the same port again: its URLs are in configs
+                else:
+                    self._port = free_port()  # no URL handed out for it yet
+        self._bound = True
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         self._server = server
@@ -142,6 +156,7 @@ class WebhookReceiver:
 
     def url(self, scheme: str = "json", path: str = "/hook", query: str = "",
             auth: str = "") -> str:
+        self._bound = True  # handed out: the port may no longer change
         return (f"{scheme}://{auth + '@' if auth else ''}127.0.0.1:{self._port}{path}"
                 f"{'?' + query if query else ''}")
 
@@ -171,8 +186,15 @@ class SMTPReceiver:
     def __enter__(self) -> SMTPReceiver:
         from aiosmtpd.controller import Controller
 
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
+        for attempt in range(20):
+            self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            try:
+                self._controller.start()
+                return self
+            except OSError as exc:  # the free port was taken before the server bound it
+                if exc.errno != errno.EADDRINUSE or attempt == 19:
+                    raise
+                self.port = free_port()
         return self
 
     def __exit__(self, *exc) -> None:
