@@ -10,10 +10,10 @@ the median ratio to the baseline timed right before each run. The baseline runs 
 garbage collector off (listwatch pauses it too), so neither pays for the collector.
 
 The first three rows run again over an unchanged store: what the previous run found is
-kept in the store's cache. The "after a change" rows delete that first, as `check` does by
-storing a snapshot; the diffs of consecutive snapshots stay cached, as after `check` or
-`import` (both keep the diffs they make). The cold row deletes the whole cache, as for a
-store filled before they kept them.
+kept in the store's cache. The "after a change" rows run on the cache as `check` leaves it
+when it stores the last edition: what a walk over the 19 before found, and the diff of the
+new pair (`check` and `import` keep the diffs they make). The cold row deletes the whole
+cache, as for a store filled before any of it was kept.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import orjson  # noqa: E402
 
-from listwatch.history import as_json, history  # noqa: E402
+from listwatch.diff import diff_files  # noqa: E402
+from listwatch.history import as_json, history, remember_pair  # noqa: E402
 from listwatch.html import render  # noqa: E402
 from listwatch.reporting import build, markdown  # noqa: E402
 from listwatch.snapshot import make  # noqa: E402
@@ -113,12 +114,19 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-history-"))
     try:
         store = Store(root)
+        cache = root / "watches" / "nml" / "cache"
+        after_check = root / "after-check"
         for k, entries in enumerate(series(args.editions, args.entries)):
             year = 2000 + k
+            if k == args.editions - 1:  # what was kept before the last edition came
+                history(store, "nml")
             store.save("nml", make({"id": "nml", "edition": str(year)}, entries,
                                    {"plugin": "bench", "retrieved_at": f"{year}-12-01T00:00:00Z",
                                     "location": f"https://example.org/{year}.pdf"}, []))
         paths = store.snapshots("nml")
+        # ... and the diff `check` keeps when it stores it: the cache right after that check
+        remember_pair(store, "nml", paths[-2], paths[-1], diff_files(paths[-2], paths[-1]))
+        shutil.copytree(cache, after_check)
 
         def baseline():
             gc.disable()
@@ -141,10 +149,10 @@ def main() -> None:
         rows, editions = history(store, "nml")
         print(f"{len(editions)} editions × {args.entries} entries; {len(rows)} history rows, "
               f"{sum(bool(r['former']) for r in rows)} followed through a rename or move\n")
-        cache = root / "watches" / "nml" / "cache"
 
-        def changed():  # as after `check` stored a change: its diff is kept, not the walk
-            (cache / "history.json").unlink(missing_ok=True)
+        def changed():  # the cache as `check` left it after storing the last edition
+            shutil.rmtree(cache)
+            shutil.copytree(after_check, cache)
 
         def cold():  # as for a store filled before diffs were kept
             shutil.rmtree(cache, ignore_errors=True)

@@ -14,28 +14,17 @@ counted by the day each snapshot was retrieved.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .chains import Chains, label
 from .errors import ConfigError
 from .renames import RENAME_THRESHOLD
 from .snapshot import gc_paused
 from .store import Store
 from .text import norm
-
-
-class _Chain:
-    """One entry through time: its latest entry, the steps (snapshots) it was listed in as
-    ``[start, end)`` pairs (``end`` None while listed), and its former ids and names."""
-
-    __slots__ = ("entry", "spans", "former")
-
-    def __init__(self, entry: dict) -> None:
-        self.entry = entry
-        self.spans: list[list] = []
-        self.former: list[dict] = []
 
 
 @dataclass
@@ -75,18 +64,6 @@ class Walk:
                 "editions": editions[at[0]:at[1]] if len(at) == 2 else
                 [x for a, b in zip(at[::2], at[1::2]) for x in editions[a:b]],
                 "listed_now": r["listed_now"], "former": r["former"]}
-
-
-def label(edition: str | None, retrieved_at: str) -> str:
-    """The edition a snapshot belongs to (the day it was retrieved, for lists without)."""
-    return str(edition) if edition else str(retrieved_at)[:10]
-
-
-def _count(entries, sign: int, by_country: Counter) -> None:
-    """Physical markets per country, as listed then (a moved one counts where it was)."""
-    for e in entries:
-        if e.get("category") == "physical":
-            by_country[e.get("country") or "—"] += sign
 
 
 def _stamp(path: Path) -> list:
@@ -136,33 +113,56 @@ def load_stored(path: Path) -> dict:
 
 @gc_paused()
 def walk(store: Store, watch: str) -> Walk:
-    """One pass over the stored snapshots of ``watch``, oldest first; what it found is
-    kept in the store's cache until a snapshot is stored or removed.
+    """One pass over the stored snapshots of ``watch``, oldest first.
+
+    What it found is kept in the store's cache until a snapshot is stored or removed, and
+    so are its :class:`~listwatch.chains.Chains`: after ``check`` stored a snapshot, the
+    walk goes on from them with the one new diff.
 
     This and the other steps from the store to the page (:func:`history`, :func:`as_json`,
     ``reporting.build``, the renderers) pause the garbage collector: they make many small
     objects and no cycles, and a collection would scan them all again and again."""
+    from .version import __version__
+
     paths = store.snapshots(watch)
     if not paths:
         raise ConfigError(f"no stored snapshots of watch {watch!r} in {store.root}")
-    latest = None
-
-    def compute() -> dict:
-        nonlocal latest
-        found, latest = _walk(store, watch, paths)
-        return found
-
-    key = ["history/2", *_key(*paths)]
-    found = store.cached(watch, "history", key, compute)
-    try:
-        out = _as_walk(found, paths)
-    except (KeyError, TypeError, IndexError, ValueError):  # not what listwatch kept
-        found = compute()
-        store.keep(watch, "history", key, found)
-        out = _as_walk(found, paths)
-    if latest is not None:
-        out.latest = latest  # read already
+    stamps = [_stamp(p) for p in paths]
+    base = [__version__, RENAME_THRESHOLD]
+    key = ["history/3", *base, stamps]
+    kept = store.kept(watch, "history", key)
+    if kept is not None:
+        with contextlib.suppress(KeyError, TypeError, IndexError, ValueError):
+            return _as_walk(kept[1], paths)  # else: not what listwatch kept, walked again
+    chains, done = _resume(store, watch, base, stamps)
+    first = None
+    if not done:
+        first = load_stored(paths[0])
+        chains.start(first)
+    for old, new in zip(paths[max(done, 1) - 1:], paths[max(done, 1):]):
+        chains.advance(pair_diff(store, watch, old, new))
+    latest = first if first is not None and len(paths) == 1 else load_stored(paths[-1])
+    found = _finish(chains, latest)
+    store.keep(watch, "chains", [*base, stamps], chains.to_json())
+    store.keep(watch, "history", key, found)
+    out = _as_walk(found, paths)
+    out.latest = latest  # read already
     return out
+
+
+def _resume(store: Store, watch: str, base: list, stamps: list) -> tuple[Chains, int]:
+    """The kept chains and how many snapshots they cover, when those are the first of
+    ``stamps`` (a snapshot stored after them); else none."""
+    kept = store.kept(watch, "chains")
+    if kept is not None:
+        key, value = kept
+        with contextlib.suppress(KeyError, TypeError, IndexError, ValueError):
+            done = len(key[2])
+            if key[:2] == base and 0 < done <= len(stamps) and key[2] == stamps[:done]:
+                chains = Chains.from_json(value)
+                if len(chains.steps) == done:
+                    return chains, done
+    return Chains(), 0
 
 
 def _as_walk(found: dict, paths: list[Path]) -> Walk:
@@ -178,63 +178,14 @@ def _as_walk(found: dict, paths: list[Path]) -> Walk:
                 found["newest"], paths)
 
 
-def _walk(store: Store, watch: str, paths: list[Path]) -> tuple[dict, dict]:
-    """What :class:`Walk` holds, as JSON (to be kept), and the newest snapshot."""
-    first = load_stored(paths[0])
-    steps = [{"to": {"edition": (first.get("list") or {}).get("edition"),
-                     "retrieved_at": (first.get("source") or {}).get("retrieved_at")},
-              "added": first["entries"], "removed": [], "renamed": [], "changed": []}]
-    steps += [pair_diff(store, watch, a, b) for a, b in zip(paths, paths[1:])]
-
-    made: list[_Chain] = []            # every chain, in the order they began
-    owner: dict[str, _Chain] = {}      # every id ever seen -> its latest chain
-    current: dict[str, _Chain] = {}    # id listed now -> its chain
-    labels: list[str] = []
-    step_when: list[dict] = []
-    countries: list[Counter] = []
-    by_country: Counter = Counter()
-
-    for k, d in enumerate(steps):
-        side = d["to"]
-        labels.append(label(side["edition"], side["retrieved_at"]))
-        step_when.append({"edition": side["edition"], "retrieved_at": side["retrieved_at"]})
-        for e in d["removed"]:
-            current.pop(e["id"]).spans[-1][1] = k
-        for r in d["renamed"]:
-            old, new = r["from"], r["to"]
-            chain = current.pop(old["id"])  # its span goes on under the new id
-            chain.former.append({"id": old["id"], "name": old["name"], "until": labels[k - 1]})
-            chain.entry = new
-            owner[new["id"]] = current[new["id"]] = chain
-        for e in d["added"]:
-            ident = e["id"]
-            chain = owner.get(ident)
-            if chain is None or chain.spans[-1][1] is None:
-                chain = _Chain(e)  # new, or its old id came back beside the new one
-                made.append(chain)
-            chain.entry = e
-            chain.spans.append([k, None])
-            owner[ident] = current[ident] = chain
-        _count(d["added"], 1, by_country)
-        _count(d["removed"], -1, by_country)
-        for r in d["renamed"]:
-            _count([r["to"]], 1, by_country)
-            _count([r["from"]], -1, by_country)
-        for c in d["changed"]:
-            chain = current[c["id"]]
-            moved = {"category", "country"} & c["fields"].keys()
-            if moved:
-                _count([chain.entry], -1, by_country)
-            chain.entry = {**chain.entry, **{f: v["to"] for f, v in c["fields"].items()
-                                             if f in ("name", "category", "country")}}
-            if moved:
-                _count([chain.entry], 1, by_country)
-        countries.append(dict(+by_country))
-
-    latest = load_stored(paths[-1]) if len(paths) > 1 else first
-    for e in latest["entries"]:  # the names as printed last (the diff skips case noise)
-        current[e["id"]].entry = e
-
+def _finish(chains: Chains, latest: dict) -> dict:
+    """What :class:`Walk` holds, as JSON (to be kept): rows by id, runs by edition."""
+    shown: dict[int, dict] = {}  # the names as printed last (the diff skips case noise)
+    for e in latest["entries"]:
+        chain = chains.current.get(e["id"])
+        if chain is not None:
+            shown[id(chain)] = e
+    labels = [label(s["edition"], s["retrieved_at"]) for s in chains.steps]
     editions = list(dict.fromkeys(labels))
     n = len(labels)
     if len(editions) == n:  # one snapshot per edition: a step is an edition
@@ -256,19 +207,19 @@ def _walk(store: Store, watch: str, paths: list[Path]) -> tuple[dict, dict]:
             return _runs(at)
     last_step = {name: k for k, name in enumerate(labels)}  # each edition's newest
     # by id; an id another entry was renamed to after this one left keeps both rows
-    chains = sorted(made, key=lambda c: c.entry["id"])
+    made = sorted(chains.made, key=lambda c: c.entry["id"])
     rows = []
-    for chain in chains:
+    for chain in made:
         end = chain.spans[-1][1]
-        e = chain.entry
+        e = shown.get(id(chain), chain.entry)
         rows.append({"id": e["id"], "name": e["name"], "category": e.get("category"),
                      "country": e.get("country"), "first": chain.spans[0][0],
                      "last": n - 1 if end is None else end - 1, "listed_now": end is None,
                      "former": chain.former})
     newest = [last_step[name] for name in editions]
-    return {"editions": editions, "steps": step_when, "rows": rows,
-            "runs": [runs_of(chain.spans) for chain in chains],
-            "countries": [countries[k] for k in newest], "newest": newest}, latest
+    return {"editions": editions, "steps": chains.steps, "rows": rows,
+            "runs": [runs_of(chain.spans) for chain in made],
+            "countries": [chains.countries[k] for k in newest], "newest": newest}
 
 
 @gc_paused()

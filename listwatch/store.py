@@ -304,18 +304,30 @@ class Store:
         and recomputed when ``key`` (what it was derived from) differs. The cache is only
         ever a shortcut: one that cannot be read or written is recomputed or skipped, and
         the directory may be deleted at any time."""
-        from .fastjson import loads
-
-        path = self.root / "watches" / watch / "cache" / f"{name}.json"
-        try:
-            doc = loads(path.read_bytes())
-            if isinstance(doc, dict) and doc.get("key") == key:
-                return doc["value"]
-        except (OSError, ValueError, KeyError):
-            pass
+        got = self.kept(watch, name, key)
+        if got is not None:
+            return got[1]
         value = compute()
         self.keep(watch, name, key, value)
         return value
+
+    def kept(self, watch: str, name: str, key: list | None = None) -> tuple[list, Any] | None:
+        """``(key, value)`` as :meth:`keep` put them, None when there is none (or none
+        readable); with ``key``, only when it was kept under that key (a file that starts
+        with another is not parsed)."""
+        from .fastjson import dumps, loads
+
+        path = self.root / "watches" / watch / "cache" / f"{name}.json"
+        try:
+            data = path.read_bytes()
+            if key is not None and not data.startswith(f'{{"key":{dumps(key)},'.encode()):
+                return None
+            doc = loads(data)
+            if isinstance(doc, dict) and (key is None or doc["key"] == key):
+                return doc["key"], doc["value"]
+        except (OSError, ValueError, KeyError):
+            pass
+        return None
 
     def keep(self, watch: str, name: str, key: list, value: Any) -> None:
         """Put a value :meth:`cached` will find (when it could not be written, it is

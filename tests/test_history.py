@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from fixtures import nml_data
 
@@ -153,10 +154,9 @@ def test_diffs_of_stored_pairs_are_cached_and_a_bad_cache_is_recomputed(tmp_path
     first, _ = history(store, "l")
     cache = tmp_path / "s" / "watches" / "l" / "cache"
     (cached,) = cache.glob("diff-*.json")
-    walked = cache / "history.json"
-
     def again() -> list[dict]:
-        walked.unlink()  # what history found is kept too: make it walk the pairs again
+        for kept in ("history.json", "chains.json"):  # what the walk found is kept too:
+            (cache / kept).unlink()                   # make it walk the pairs again
         return history(store, "l")[0]
 
     assert json.loads(cached.read_text("utf-8"))["value"]["renamed"][0]["reason"] == "url"
@@ -171,10 +171,11 @@ def test_diffs_of_stored_pairs_are_cached_and_a_bad_cache_is_recomputed(tmp_path
     assert again() == first
 
 
-def test_what_history_found_is_kept_until_a_snapshot_is_stored(tmp_path, monkeypatch):
-    """The second `history` or `report` reads what the first found; storing an edition,
-    a damaged cache file, or a snapshot file changed in place makes it walk again."""
-    import listwatch.history
+def test_what_history_found_is_kept_and_the_next_walk_goes_on_from_it(tmp_path, monkeypatch):
+    """The second `history` or `report` reads what the first found. After a snapshot is
+    stored, the walk goes on from the kept chains with the one new diff; a snapshot file
+    changed in place (or kept chains that do not fit) makes it start over."""
+    from listwatch.chains import Chains
     from listwatch.reporting import build
 
     store = Store(tmp_path / "s")
@@ -185,26 +186,36 @@ def test_what_history_found_is_kept_until_a_snapshot_is_stored(tmp_path, monkeyp
                          "2022-01-01T00:00:00Z"))
     rows, editions = history(store, "l")
     report = build(store, "l")
-    walks = []
-    real = listwatch.history._walk
-    monkeypatch.setattr(listwatch.history, "_walk",
-                        lambda *args: walks.append(args) or real(*args))
+    steps = []
+    for method in ("start", "advance"):
+        real = getattr(Chains, method)
+        monkeypatch.setattr(Chains, method, lambda self, doc, real=real, method=method:
+                            steps.append(method) or real(self, doc))
     assert history(store, "l") == (rows, editions) and build(store, "l") == report
-    assert walks == []  # both read what the first history found
-    walked = tmp_path / "s" / "watches" / "l" / "cache" / "history.json"
-    walked.write_text('{"key": [], "value"', encoding="utf-8")
-    assert history(store, "l") == (rows, editions) and len(walks) == 1
+    assert steps == []  # both read what the first history found
+    cache = tmp_path / "s" / "watches" / "l" / "cache"
+    (cache / "history.json").write_text('{"key": [], "value"', encoding="utf-8")
+    assert history(store, "l") == (rows, editions) and steps == []  # from the kept chains
     store.save("l", snap("2022", [b], "2023-01-01T00:00:00Z"))
     rows, editions = history(store, "l")
-    assert editions == ["2020", "2021", "2022"] and len(walks) == 2
+    assert steps == ["advance"]  # the new pair alone
+    assert editions == ["2020", "2021", "2022"]
     assert [(r["id"], r["editions"]) for r in rows] == [
         ("a2", ["2020", "2021"]), ("b", ["2020", "2022"])]
-    assert build(store, "l")["sizes"][-1]["total"] == 1 and len(walks) == 2
+    assert build(store, "l")["sizes"][-1]["total"] == 1 and steps == ["advance"]
     # a snapshot rewritten in place (same name, other bytes) is not what was walked
     last = store.snapshots("l")[-1]
     last.write_text(last.read_text("utf-8").replace("Bazaar", "Bazar"), encoding="utf-8")
     assert [r["name"] for r in history(store, "l")[0]] == ["Alpha Two", "Bazar"]
-    assert len(walks) == 3
+    walked = ["start", "advance", "advance", "advance"]  # start: the first snapshot's step
+    assert steps == ["advance", *walked]
+    # kept chains that do not fit what they claim to cover: start over, same answer
+    (cache / "history.json").unlink()
+    doc = json.loads((cache / "chains.json").read_text("utf-8"))
+    doc["value"]["steps"].pop()
+    (cache / "chains.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert [r["name"] for r in history(store, "l")[0]] == ["Alpha Two", "Bazar"]
+    assert steps == ["advance", *walked, *walked]
 
 
 def test_a_kept_walk_that_does_not_add_up_is_walked_again(tmp_path):
@@ -222,3 +233,27 @@ def test_a_kept_walk_that_does_not_add_up_is_walked_again(tmp_path):
                           encoding="utf-8")
         assert history(store, "l")[0] == rows, damage
         assert json.loads(walked.read_text("utf-8")) == doc  # and kept right again
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_walk_resumed_after_each_snapshot_is_the_walk_from_the_start(tmp_path, seed):
+    """Bounded random series (renames, moves, comebacks; one or two snapshots an
+    edition): history after every stored snapshot, each resumed from the chains the last
+    one kept, gives what a walk over the whole store from nothing gives."""
+    import random
+    import shutil
+
+    from test_report import random_series
+
+    from listwatch.reporting import build
+
+    store = Store(tmp_path / "s")
+    for k, (edition, when, entries) in enumerate(
+            random_series(random.Random(seed), 6, 1 + seed % 2)):
+        store.save("l", snap(edition, entries, when))
+        resumed, report = history(store, "l"), build(store, "l")
+        copy = tmp_path / f"copy{k}"
+        shutil.copytree(store.root, copy)
+        shutil.rmtree(copy / "watches" / "l" / "cache")  # from nothing: not even the diffs
+        assert history(Store(copy), "l") == resumed
+        assert build(Store(copy), "l") == report

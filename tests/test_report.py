@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import browser
 import pytest
@@ -266,11 +267,13 @@ def test_sizes_and_timeline_agree_with_history_rows(tmp_path, seed):
     rng = random.Random(seed)
     per_edition = 1 + seed % 2
     store = Store(tmp_path)
-    sizes_stored = {}
+    sizes_stored, countries_stored = {}, {}
     for edition, when, entries in random_series(rng, 6, per_edition):
         store.save("l", make({"id": "l", "edition": edition}, entries,
                              {"plugin": "t", "retrieved_at": when}, []))
-        sizes_stored[edition] = len(entries)
+        sizes_stored[edition] = len(entries)  # the edition's newest snapshot
+        countries_stored[edition] = Counter(e["country"] for e in entries
+                                            if e["category"] == "physical")
     data = build(store, "l")
     rows = json.loads(lw(store, "history", "l", "--format", "json").stdout)
     editions = data["editions"]
@@ -280,6 +283,10 @@ def test_sizes_and_timeline_agree_with_history_rows(tmp_path, seed):
     assert data["sizes"] == expected
     if per_edition == 1:
         assert [s["total"] for s in data["sizes"]] == [sizes_stored[e] for e in editions]
+    # physical markets per country: each edition's own (its newest snapshot's)
+    for i, edition in enumerate(editions):
+        shown = {c["country"]: c["counts"][i] for c in data["countries"] if c["counts"][i]}
+        assert shown == countries_stored[edition], edition
     # one row per entry: an id reused by another entry later is two rows
     assert sorted((t["id"], t["listed"], t["spans"], t["count"]) for t in data["timeline"]) \
         == sorted((r["id"], [e in r["editions"] for e in editions],
