@@ -25,9 +25,14 @@ def loads(data: bytes) -> Any:
 
 def dumps(value: Any) -> str:
     """Compact JSON on one line, UTF-8 not escaped."""
+    return dumpb(value).decode("utf-8")
+
+
+def dumpb(value: Any) -> bytes:
+    """:func:`dumps` as UTF-8 bytes, for a file (orjson writes them without a copy)."""
     if orjson is not None:
         try:
-            return orjson.dumps(value).decode("utf-8")
+            return orjson.dumps(value)
         except TypeError:  # an integer past 64 bits: let the standard library write it
             pass
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

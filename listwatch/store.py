@@ -332,11 +332,11 @@ class Store:
     def keep(self, watch: str, name: str, key: list, value: Any) -> None:
         """Put a value :meth:`cached` will find (when it could not be written, it is
         simply computed again later)."""
-        from .fastjson import dumps
+        from .fastjson import dumpb
 
         path = self.root / "watches" / watch / "cache" / f"{name}.json"
         with contextlib.suppress(OSError):
-            write_atomic(path, dumps({"key": key, "value": value}).encode("utf-8"),
+            write_atomic(path, dumpb({"key": key, "value": value}),
                          durable=False)  # only a cache: one lost to a crash is recomputed
 
     # -- per-watch state (HTTP validators) -----------------------------------------
