@@ -135,12 +135,18 @@ def walk(store: Store, watch: str) -> Walk:
         with contextlib.suppress(KeyError, TypeError, IndexError, ValueError):
             return _as_walk(kept[1], paths)  # else: not what listwatch kept, walked again
     chains, done = _resume(store, watch, base, stamps)
+    if done:
+        try:
+            for old, new in zip(paths[done - 1:], paths[done:]):
+                chains.advance(pair_diff(store, watch, old, new))
+        except (KeyError, IndexError):  # kept chains the new diffs do not fit: start over
+            chains, done = Chains(), 0
     first = None
     if not done:
         first = load_stored(paths[0])
         chains.start(first)
-    for old, new in zip(paths[max(done, 1) - 1:], paths[max(done, 1):]):
-        chains.advance(pair_diff(store, watch, old, new))
+        for old, new in zip(paths, paths[1:]):
+            chains.advance(pair_diff(store, watch, old, new))
     latest = first if first is not None and len(paths) == 1 else load_stored(paths[-1])
     found = _finish(chains, latest)
     store.keep(watch, "chains", [*base, stamps], chains.to_json())

@@ -257,3 +257,19 @@ def test_a_walk_resumed_after_each_snapshot_is_the_walk_from_the_start(tmp_path,
         shutil.rmtree(copy / "watches" / "l" / "cache")  # from nothing: not even the diffs
         assert history(Store(copy), "l") == resumed
         assert build(Store(copy), "l") == report
+
+
+def test_kept_chains_the_new_diff_does_not_fit_are_walked_from_the_start(tmp_path):
+    """Chains kept for these very files but not what a walk makes of them (an entry the
+    next diff removes is not listed in them): start over, and answer as from nothing."""
+    store = Store(tmp_path / "s")
+    store.save("l", snap("2020", [{"id": "a", "name": "Alpha"}, {"id": "b", "name": "Beta"}],
+                         "2021-01-01T00:00:00Z"))
+    history(store, "l")
+    cache = tmp_path / "s" / "watches" / "l" / "cache"
+    doc = json.loads((cache / "chains.json").read_text("utf-8"))
+    doc["value"]["spans"][0][-1][1] = 0  # "a" no longer listed: the next diff removes it
+    (cache / "chains.json").write_text(json.dumps(doc), encoding="utf-8")
+    store.save("l", snap("2021", [{"id": "b", "name": "Beta"}], "2022-01-01T00:00:00Z"))
+    rows = history(store, "l")[0]
+    assert [(r["id"], r["editions"]) for r in rows] == [("a", ["2020"]), ("b", ["2020", "2021"])]
