@@ -98,7 +98,27 @@ def build(store: Store, watch: str) -> dict:
                          "former": r["former"]})
     timeline.sort(key=lambda t: (not t["listed_now"], t["category"] or "", -t["count"],
                                  t["name"].casefold()))
-    # per edition, as differences at the ends of runs: O(patterns), not O(rows x editions)
+    countries = sorted({c for counts in found.countries for c in counts}, key=str.casefold)
+    per_country = [{"country": c, "counts": [counts.get(c, 0) for counts in found.countries]}
+                   for c in countries]
+    return {
+        "listwatch": "report/1", "watch": watch,
+        "title": (latest.get("list") or {}).get("title") or watch,
+        "editions": editions,
+        "latest": {**found.when[-1], "location": location,
+                   "entries": sorted((_entry(e, pdf) for e in latest["entries"]),
+                                     key=lambda e: (e["category"] or "", e["country"] or "",
+                                                    e["name"].casefold()))},
+        "change": _change(store, watch, found.last_of, pdf),
+        "sizes": _sizes(editions, alike), "countries": per_country, "timeline": timeline,
+    }
+
+
+def _sizes(editions: list[str], alike: Counter) -> list[dict]:
+    """The list's size per edition, with additions and removals, from how many rows of each
+    category were listed in each pattern of runs: differences at the ends of runs, summed
+    up (O(patterns), not O(rows x editions))."""
+    n = len(editions)
     total, online, physical, added, removed = ([0] * (n + 1) for _ in range(5))
     by_category = {"online": online, "physical": physical}
     for (category, runs), k in alike.items():
@@ -112,24 +132,10 @@ def build(store: Store, watch: str) -> dict:
             added[a] += k
             removed[b] += k
     total, online, physical = (list(itertools.accumulate(c)) for c in (total, online, physical))
-    sizes = [{"edition": edition, "total": total[i], "online": online[i],
-              "physical": physical[i], "other": total[i] - online[i] - physical[i],
-              "added": added[i] if i else None, "removed": removed[i] if i else None}
-             for i, edition in enumerate(editions)]
-    countries = sorted({c for counts in found.countries for c in counts}, key=str.casefold)
-    per_country = [{"country": c, "counts": [counts.get(c, 0) for counts in found.countries]}
-                   for c in countries]
-    return {
-        "listwatch": "report/1", "watch": watch,
-        "title": (latest.get("list") or {}).get("title") or watch,
-        "editions": editions,
-        "latest": {**found.when[-1], "location": location,
-                   "entries": sorted((_entry(e, pdf) for e in latest["entries"]),
-                                     key=lambda e: (e["category"] or "", e["country"] or "",
-                                                    e["name"].casefold()))},
-        "change": _change(store, watch, found.last_of, pdf),
-        "sizes": sizes, "countries": per_country, "timeline": timeline,
-    }
+    return [{"edition": edition, "total": total[i], "online": online[i],
+             "physical": physical[i], "other": total[i] - online[i] - physical[i],
+             "added": added[i] if i else None, "removed": removed[i] if i else None}
+            for i, edition in enumerate(editions)]
 
 
 # --- Markdown -------------------------------------------------------------------------------
