@@ -84,7 +84,7 @@ def pair_diff(store: Store, watch: str, old: Path, new: Path) -> dict:
     change, so it is computed once (again when listwatch or a file changes)."""
     from .diff import diff_files
 
-    return store.cached(watch, f"diff-{old.stem}--{new.stem}", _key(old, new),
+    return store.cache.cached(watch, f"diff-{old.stem}--{new.stem}", _key(old, new),
                         lambda: diff_files(old, new))
 
 
@@ -92,7 +92,7 @@ def remember_pair(store: Store, watch: str, old: Path, new: Path, d: dict) -> No
     """Keep the diff ``check`` just made of two stored snapshots (with no ignored fields,
     renames not unfolded: what :func:`pair_diff` would compute), so the first ``history``
     or ``report`` after a run of checks finds every pair ready."""
-    store.keep(watch, f"diff-{old.stem}--{new.stem}", _key(old, new), d)
+    store.cache.keep(watch, f"diff-{old.stem}--{new.stem}", _key(old, new), d)
 
 
 def load_stored(path: Path) -> dict:
@@ -130,7 +130,7 @@ def walk(store: Store, watch: str) -> Walk:
     stamps = [_stamp(p) for p in paths]
     base = [__version__, RENAME_THRESHOLD]
     key = ["history/3", *base, stamps]
-    kept = store.kept(watch, "history", key)
+    kept = store.cache.kept(watch, "history", key)
     if kept is not None:
         with contextlib.suppress(KeyError, TypeError, IndexError, ValueError):
             return _as_walk(kept[1], paths)  # else: not what listwatch kept, walked again
@@ -149,8 +149,8 @@ def walk(store: Store, watch: str) -> Walk:
             chains.advance(pair_diff(store, watch, old, new))
     latest = first if first is not None and len(paths) == 1 else load_stored(paths[-1])
     found = _finish(chains, latest)
-    store.keep(watch, "chains", [*base, stamps], chains.to_json())
-    store.keep(watch, "history", key, found)
+    store.cache.keep(watch, "chains", [*base, stamps], chains.to_json())
+    store.cache.keep(watch, "history", key, found)
     out = _as_walk(found, paths)
     out.latest = latest  # read already
     return out
@@ -159,7 +159,7 @@ def walk(store: Store, watch: str) -> Walk:
 def _resume(store: Store, watch: str, base: list, stamps: list) -> tuple[Chains, int]:
     """The kept chains and how many snapshots they cover, when those are the first of
     ``stamps`` (a snapshot stored after them); else none."""
-    kept = store.kept(watch, "chains")
+    kept = store.cache.kept(watch, "chains")
     if kept is not None:
         key, value = kept
         with contextlib.suppress(KeyError, TypeError, IndexError, ValueError):

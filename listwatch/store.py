@@ -7,7 +7,7 @@ Layout (all plain files a person can read)::
       documents/<aa>/<sha256>                  source documents, content-addressed
       watches/<watch>/snapshots/<seq>-<UTC time>[.<edition>].json  canonical snapshots
       watches/<watch>/state.json               HTTP validators (ETag, Last-Modified)
-      watches/<watch>/cache/                   diffs of consecutive snapshots (for history)
+      watches/<watch>/cache/                   derived values (listwatch.cache), disposable
       outbox/<watch>/<snapshot name>           changes not yet delivered to every URL
       errors.json                              what on_error was told, and when
 
@@ -20,7 +20,7 @@ out), one whose snapshot was not is removed, and partial ``.tmp`` files are dele
 So an outbox record named ``.json`` was always committed: if its snapshot is missing
 later, someone deleted it, and the alert is still delivered (and said so). This relies on
 every writer holding the lock: readers (``listwatch outbox``, ``history``, ``report``) write
-nothing but the derived-data cache, through :meth:`Store.keep`, which tolerates any failure.
+nothing but the derived-data cache (:mod:`listwatch.cache`), which tolerates any failure.
 
 A damaged file (a state that is not a JSON object, an outbox record listwatch cannot
 read) is never ignored in silence: it is moved aside to ``<name>.broken`` and named in
@@ -42,11 +42,11 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from .atomic import fsync_dir, write_atomic
+from .cache import Cache
 from .errors import ConfigError, StoreDamaged, StoreError
 from .snapshot import dumps
 
@@ -87,6 +87,7 @@ def head(path: Path) -> dict:
 class Store:
     def __init__(self, root: Path):
         self.root = Path(root)
+        self.cache = Cache(self.root)  # values derived from the stored files
         self.locked = False  # held by this process: damaged files may be moved aside
         #: what taking the lock cleaned up after a killed run (for -v)
         self.recovered: list[str] = []
@@ -297,47 +298,6 @@ class Store:
     def document(self, sha256: str) -> Path | None:
         path = self.root / "documents" / sha256[:2] / sha256
         return path if path.exists() else None
-
-    # -- derived data -------------------------------------------------------------------
-    def cached(self, watch: str, name: str, key: list, compute: Callable[[], Any]) -> Any:
-        """A value derived from stored files, kept in ``watches/<watch>/cache/<name>.json``
-        and recomputed when ``key`` (what it was derived from) differs. The cache is only
-        ever a shortcut: one that cannot be read or written is recomputed or skipped, and
-        the directory may be deleted at any time."""
-        got = self.kept(watch, name, key)
-        if got is not None:
-            return got[1]
-        value = compute()
-        self.keep(watch, name, key, value)
-        return value
-
-    def kept(self, watch: str, name: str, key: list | None = None) -> tuple[list, Any] | None:
-        """``(key, value)`` as :meth:`keep` put them, None when there is none (or none
-        readable); with ``key``, only when it was kept under that key (a file that starts
-        with another is not parsed)."""
-        from .fastjson import dumps, loads
-
-        path = self.root / "watches" / watch / "cache" / f"{name}.json"
-        try:
-            data = path.read_bytes()
-            if key is not None and not data.startswith(f'{{"key":{dumps(key)},'.encode()):
-                return None
-            doc = loads(data)
-            if isinstance(doc, dict) and (key is None or doc["key"] == key):
-                return doc["key"], doc["value"]
-        except (OSError, ValueError, KeyError):
-            pass
-        return None
-
-    def keep(self, watch: str, name: str, key: list, value: Any) -> None:
-        """Put a value :meth:`cached` will find (when it could not be written, it is
-        simply computed again later)."""
-        from .fastjson import dumpb
-
-        path = self.root / "watches" / watch / "cache" / f"{name}.json"
-        with contextlib.suppress(OSError):
-            write_atomic(path, dumpb({"key": key, "value": value}),
-                         durable=False)  # only a cache: one lost to a crash is recomputed
 
     # -- per-watch state (HTTP validators) -----------------------------------------
     def state(self, watch: str) -> dict:

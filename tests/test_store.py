@@ -116,8 +116,8 @@ def test_snapshots_are_synced_to_disk_and_the_cache_is_not(tmp_path, monkeypatch
     real = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real(fd))
     store = Store(tmp_path)
-    store.keep("nml", "history", ["k"], {"rows": []})
-    assert synced == [] and store.cached("nml", "history", ["k"], dict) == {"rows": []}
+    store.cache.keep("nml", "history", ["k"], {"rows": []})
+    assert synced == [] and store.cache.cached("nml", "history", ["k"], dict) == {"rows": []}
     store.save("nml", snap("2024", ["A"], "2025-01-08T10:00:00Z"))
     assert len(synced) >= 2  # the file and its directory
 
