@@ -18,7 +18,7 @@ from .config import Watch
 from .errors import ConfigError, ExitCode, ListwatchError
 from .fetching import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Context, display
 from .sources import Registered, run
-from .store import Store, edition_key, head
+from .store import Store, edition_key
 
 
 @dataclass
@@ -101,7 +101,7 @@ def import_editions(watch: Watch, reg: Registered, store: Store, locations: Sequ
     with store.lock(lock_timeout):
         stored = store.snapshots(watch.name)
         editions = {store.edition(p) for p in stored} - {None}
-        documents = {(head(p).get("source") or {}).get("sha256") for p in stored} - {None}
+        documents = {(store.head(p).get("source") or {}).get("sha256") for p in stored} - {None}
         done = []
         for snap, document, location in fetched:
             edition = snap["list"].get("edition")

@@ -52,7 +52,6 @@ from .snapshot import dumps
 
 _NAME = re.compile(r"^(\d{6,})-(\d{8}T\d{6}Z)(?:\.([A-Za-z0-9_-]{1,64}))?\.json$")
 _NATURAL = re.compile(r"(\d+)")
-_HEADS: dict[tuple[str, int, int], dict] = {}  # (path, size, mtime) -> envelope
 _TMP = re.compile(r"^\..+\.\d+\.tmp$")  # write_atomic's temp files
 PENDING = ".pending"  # an outbox record written before its snapshot's commit
 BROKEN = ".broken"  # a damaged file, moved aside
@@ -65,29 +64,11 @@ def edition_key(edition: str) -> tuple:
                  for part in _NATURAL.split(edition) if part)
 
 
-def head(path: Path) -> dict:
-    """A stored snapshot's envelope (``list``, ``source``) without reading its entries;
-    ``{}`` when it cannot be read. Stored files never change, so heads are cached."""
-    from .snapshot import CanonicalReader, NotCanonical
-
-    try:
-        st = path.stat()
-    except OSError:
-        return {}
-    key = (str(path), st.st_size, st.st_mtime_ns)
-    if key not in _HEADS:
-        try:
-            with CanonicalReader(path) as reader:
-                _HEADS[key] = reader.envelope
-        except NotCanonical:
-            return {}
-    return _HEADS[key]
-
-
 class Store:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.cache = Cache(self.root)  # values derived from the stored files
+        self._heads: dict[tuple[str, int, int], dict] = {}  # (path, size, mtime) -> envelope
         self.locked = False  # held by this process: damaged files may be moved aside
         #: what taking the lock cleaned up after a killed run (for -v)
         self.recovered: list[str] = []
@@ -202,12 +183,30 @@ class Store:
         order = sorted(range(len(paths)), key=lambda i: (edition_key(editions[i]), i))
         return [paths[i] for i in order]
 
+    def head(self, path: Path) -> dict:
+        """A stored snapshot's envelope (``list``, ``source``) without reading its entries;
+        ``{}`` when it cannot be read. Stored files never change: read once a run."""
+        from .snapshot import CanonicalReader, NotCanonical
+
+        try:
+            st = path.stat()
+        except OSError:
+            return {}
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        if key not in self._heads:
+            try:
+                with CanonicalReader(path) as reader:
+                    self._heads[key] = reader.envelope
+            except NotCanonical:
+                return {}
+        return self._heads[key]
+
     def edition(self, path: Path) -> str | None:
         """The edition of a stored snapshot: from its file name, else from its head."""
         m = _NAME.match(path.name)
         if m and m[3]:
             return m[3]
-        edition = (head(path).get("list") or {}).get("edition")
+        edition = (self.head(path).get("list") or {}).get("edition")
         return edition if isinstance(edition, str) else None  # a hand-edited file: no order
 
     def latest(self, watch: str) -> Path | None:
