@@ -273,3 +273,26 @@ def test_kept_chains_the_new_diff_does_not_fit_are_walked_from_the_start(tmp_pat
     store.save("l", snap("2021", [{"id": "b", "name": "Beta"}], "2022-01-01T00:00:00Z"))
     rows = history(store, "l")[0]
     assert [(r["id"], r["editions"]) for r in rows] == [("a", ["2020"]), ("b", ["2020", "2021"])]
+
+
+def test_an_edition_slotted_in_before_the_kept_ones_walks_from_the_start(tmp_path):
+    """`import` of a past edition puts it before the latest: the kept chains no longer
+    cover the first snapshots, and the walk answers as over the whole store from nothing."""
+    import shutil
+
+    store = Store(tmp_path / "s")
+    x = {"id": "x", "name": "Xeno Mall", "urls": ["xeno.example"]}
+    y = {"id": "y", "name": "Yak Bazaar"}
+    store.save("l", snap("2019", [x, y], "2020-01-01T00:00:00Z"))
+    store.save("l", snap("2021", [{**x, "id": "x2", "name": "Xeno Plaza"}],
+                         "2022-01-01T00:00:00Z"))
+    assert {r["id"]: r["editions"] for r in history(store, "l")[0]} == {
+        "x2": ["2019", "2021"], "y": ["2019"]}  # renamed: one entry
+    store.save("l", snap("2020", [y], "2023-01-01T00:00:00Z"))  # stored last, read second
+    rows, editions = history(store, "l")
+    assert editions == ["2019", "2020", "2021"]
+    shutil.copytree(store.root, tmp_path / "copy")
+    shutil.rmtree(tmp_path / "copy" / "watches" / "l" / "cache")
+    assert history(Store(tmp_path / "copy"), "l") == (rows, editions)
+    assert {r["id"]: r["editions"] for r in rows} == {
+        "x": ["2019"], "x2": ["2021"], "y": ["2019", "2020"]}
