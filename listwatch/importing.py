@@ -4,7 +4,7 @@ Each location (a file, a URL, or with ``all_editions`` every report an index pag
 to) is run through the watch's source and validated, like in `check`; then what was read
 is put in edition order and stored under the store's lock, skipping editions already
 stored. Nothing goes to the outbox: an import sends no alert. The store reads snapshots
-in edition order (docs/formats.md, "Store"), so a past edition slots in before the latest.
+in edition order (README, "Store"), so a past edition slots in before the latest.
 """
 
 from __future__ import annotations
