@@ -115,8 +115,11 @@ class Chains:
         """Raises KeyError, TypeError, IndexError or ValueError for what :meth:`to_json`
         would not have written."""
         columns = [doc[k] for k in ("ids", "names", "categories", "in", "spans", "former")]
-        if doc["listwatch"] != FORMAT or len(doc["countries"]) != len(doc["steps"]) or \
-                len({len(c) for c in columns}) != 1:
+        steps = doc["steps"]
+        if doc["listwatch"] != FORMAT or len(doc["countries"]) != len(steps) or \
+                len({len(c) for c in columns}) != 1 or \
+                not all(isinstance(s, dict) and {"edition", "retrieved_at"} <= s.keys()
+                        for s in steps):
             raise ValueError("not kept chains")
         out = cls()
         out.steps, out.countries = doc["steps"], doc["countries"]

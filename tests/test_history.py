@@ -296,3 +296,18 @@ def test_an_edition_slotted_in_before_the_kept_ones_walks_from_the_start(tmp_pat
     assert history(Store(tmp_path / "copy"), "l") == (rows, editions)
     assert {r["id"]: r["editions"] for r in rows} == {
         "x": ["2019"], "x2": ["2021"], "y": ["2019", "2020"]}
+
+
+@pytest.mark.parametrize("damage", [{"steps": [{}]}, {"countries": []}, {"ids": []},
+                                    {"spans": [[]]}, {"owner": {"a": 9}}, {"listwatch": "x"}])
+def test_kept_chains_not_as_listwatch_wrote_them_are_walked_again(tmp_path, damage):
+    """Chains.json with the right key and the wrong content: the walk starts over."""
+    store = Store(tmp_path / "s")
+    store.save("l", snap("2020", [{"id": "a", "name": "Alpha"}], "2021-01-01T00:00:00Z"))
+    rows = history(store, "l")[0]
+    cache = tmp_path / "s" / "watches" / "l" / "cache"
+    (cache / "history.json").unlink()
+    doc = json.loads((cache / "chains.json").read_text("utf-8"))
+    (cache / "chains.json").write_text(json.dumps({**doc, "value": {**doc["value"], **damage}}),
+                                       encoding="utf-8")
+    assert history(store, "l")[0] == rows
