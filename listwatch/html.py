@@ -56,7 +56,7 @@ _SPECIAL = re.compile("[&<>\"']")
 
 
 def esc(value) -> str:
-    """Text for HTML (attribute values too); "—" for nothing."""
+    """Text for HTML (attribute values too); a dash (``&mdash;``) for nothing."""
     if value is None or value == "":
         return "&mdash;"
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
