@@ -299,27 +299,32 @@ class Store:
         return path if path.exists() else None
 
     # -- per-watch state (HTTP validators) -----------------------------------------
-    def state(self, watch: str) -> dict:
-        """What the last accepted run read (validators, documents); ``{}`` when none.
-
-        A state file that is not a JSON object raises :class:`StoreDamaged` (exit 3)
-        and is moved aside, so the next run fetches and parses in full."""
-        path = self.root / "watches" / watch / "state.json"
+    def _read_object(self, path: Path, what: str, damaged: str) -> dict:
+        """A JSON object listwatch wrote; ``{}`` when absent. Unreadable (permissions, a
+        directory): StoreDamaged, left where it is. Not a JSON object: moved aside."""
         try:
             data = path.read_bytes()
         except FileNotFoundError:
             return {}
         except OSError as exc:
-            raise StoreDamaged(f"store {self.root}: cannot read the state of watch {watch}: "
+            raise StoreDamaged(f"store {self.root}: cannot read {what}: "
                                f"{exc.strerror or exc}") from None
         try:
             state = json.loads(data.decode("utf-8"))
         except ValueError:
             state = None
         if not isinstance(state, dict):
-            raise self.set_aside(path, "damaged (not a JSON object); the watch's next run "
-                                       "fetches and parses its source in full")
+            raise self.set_aside(path, f"damaged (not a JSON object); {damaged}")
         return state
+
+    def state(self, watch: str) -> dict:
+        """What the last accepted run read (validators, documents); ``{}`` when none.
+
+        A state file that is not a JSON object raises :class:`StoreDamaged` (exit 3)
+        and is moved aside, so the next run fetches and parses in full."""
+        return self._read_object(self.root / "watches" / watch / "state.json",
+                                 f"the state of watch {watch}",
+                                 "the watch's next run fetches and parses its source in full")
 
     def save_state(self, watch: str, state: dict) -> None:
         with self._writing(f"the state of watch {watch}",
@@ -332,22 +337,8 @@ class Store:
     # -- what on_error was told (listwatch.alerts.notices) --------------------------------
     def errors(self) -> dict:
         """``<store>/errors.json``; {} when absent. Damaged: moved aside, StoreDamaged."""
-        path = self.root / "errors.json"
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return {}
-        except OSError as exc:  # unreadable is not damaged: left where it is
-            raise StoreDamaged(f"store {self.root}: cannot read errors.json: "
-                               f"{exc.strerror or exc}") from None
-        try:
-            state = json.loads(data.decode("utf-8"))
-        except ValueError:
-            state = None
-        if not isinstance(state, dict):
-            raise self.set_aside(path, "damaged (not a JSON object); on_error may hear "
-                                       "again of problems it was told about")
-        return state
+        return self._read_object(self.root / "errors.json", "errors.json",
+                                 "on_error may hear again of problems it was told about")
 
     def save_errors(self, state: dict) -> None:
         with self._writing("errors.json (what on_error was told)",
